@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import resolve from '@rollup/plugin-node-resolve';
+import esbuild from 'rollup-plugin-esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+const define = { __SDK_VERSION__: JSON.stringify(pkg.version) };
+
+/** A browser bundle with every dependency inside, so a plain <script type="module"> can load it. */
+const browserBundle = (input, file) => ({
+  input,
+  output: { file, format: 'es', sourcemap: true },
+  plugins: [resolve({ browser: true }), esbuild({ target: 'es2022', minify: true, define, legalComments: 'none' })],
+});
+
+/** The server keeps its npm dependencies external: they are installed beside it. */
+const serverExternals = [
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  ...Object.keys(pkg.dependencies ?? {}),
+];
+
+export default [
+  browserBundle('src/index.ts', 'dist/ivs-stage.js'),
+  browserBundle('src/sdk/index.ts', 'dist/sdk.js'),
+  {
+    input: 'src/server/cli.ts',
+    output: { file: 'dist/server/cli.js', format: 'es', sourcemap: true, banner: '#!/usr/bin/env node' },
+    external: (id) => serverExternals.some((dep) => id === dep || id.startsWith(`${dep}/`)),
+    plugins: [resolve({ preferBuiltins: true }), esbuild({ target: 'node20', platform: 'node' })],
+  },
+];

@@ -1,0 +1,18 @@
+export { IvsEvent } from './ivs-event.js';
+export * from './connection-state-changed.js';
+export * from './participant-joined.js';
+export * from './participant-left.js';
+export * from './participant-metadata-changed.js';
+export * from './participant-publish-state-changed.js';
+export * from './participant-subscribe-state-changed.js';
+export * from './streams-added.js';
+export * from './streams-removed.js';
+export * from './stream-mute-changed.js';
+export * from './stream-layers-changed.js';
+export * from './stream-layer-selected.js';
+export * from './stream-adaption-changed.js';
+export * from './stage-left.js';
+export * from './error.js';
+export * from './local-stream-ready.js';
+export * from './local-stream-error.js';
+export { domEventForStageEvent } from './from-stage-event.js';

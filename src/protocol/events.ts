@@ -1,0 +1,61 @@
+import { type MediaKind, type WireParticipant, parseWireParticipant } from './participant.js';
+import { WireFormatError, expectBoolean, expectObject, expectOneOf, expectString, parseJson } from './validate.js';
+
+/** Why the server ended a participant's connection (the SDK's StageLeftReason values). */
+export const SERVER_LEAVE_REASONS = ['token-reused', 'participant-disconnected', 'stage-deleted', 'unknown'] as const;
+export type ServerLeaveReason = (typeof SERVER_LEAVE_REASONS)[number];
+
+/** Error codes the server reports on the events channel before closing it. */
+export const EVENT_ERROR_CODES = ['token-invalid', 'token-expired', 'stage-not-found', 'stage-at-capacity', 'bad-message'] as const;
+export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
+
+/** Client → server. The first message must be `join`; nothing else is accepted before it. */
+export type ClientMessage =
+  | { type: 'join'; token: string }
+  | { type: 'mute'; kind: MediaKind; muted: boolean };
+
+/** Server → client. */
+export type ServerMessage =
+  | { type: 'joined'; self: WireParticipant; participants: WireParticipant[] }
+  | { type: 'participant-joined'; participant: WireParticipant }
+  | { type: 'participant-updated'; participant: WireParticipant }
+  | { type: 'participant-left'; participantId: string }
+  | { type: 'left'; reason: ServerLeaveReason }
+  | { type: 'error'; code: EventErrorCode; message: string };
+
+export function parseClientMessage(text: string): ClientMessage {
+  const o = expectObject(parseJson(text, 'message'), 'message');
+  switch (o.type) {
+    case 'join':
+      return { type: 'join', token: expectString(o, 'token', 'join') };
+    case 'mute':
+      return { type: 'mute', kind: expectOneOf(o.kind, ['audio', 'video'] as const, 'mute.kind'), muted: expectBoolean(o, 'muted', 'mute') };
+    default:
+      throw new WireFormatError('message.type is unknown');
+  }
+}
+
+export function parseServerMessage(text: string): ServerMessage {
+  const o = expectObject(parseJson(text, 'message'), 'message');
+  switch (o.type) {
+    case 'joined': {
+      if (!Array.isArray(o.participants)) throw new WireFormatError('joined.participants must be an array');
+      return {
+        type: 'joined',
+        self: parseWireParticipant(o.self, 'joined.self'),
+        participants: o.participants.map((p, i) => parseWireParticipant(p, `joined.participants[${i}]`)),
+      };
+    }
+    case 'participant-joined':
+    case 'participant-updated':
+      return { type: o.type, participant: parseWireParticipant(o.participant, `${o.type}.participant`) };
+    case 'participant-left':
+      return { type: 'participant-left', participantId: expectString(o, 'participantId', 'participant-left') };
+    case 'left':
+      return { type: 'left', reason: expectOneOf(o.reason, SERVER_LEAVE_REASONS, 'left.reason') };
+    case 'error':
+      return { type: 'error', code: expectOneOf(o.code, EVENT_ERROR_CODES, 'error.code'), message: expectString(o, 'message', 'error') };
+    default:
+      throw new WireFormatError('message.type is unknown');
+  }
+}

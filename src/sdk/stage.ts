@@ -1,0 +1,227 @@
+import { type ParticipantTokenClaims, type ServerMessage, type WireParticipant, decodeParticipantToken } from '../protocol/index.js';
+import { desiredPublication, desiredSubscription } from './desired-state.js';
+import { type Listener, PositionalEmitter } from './emitter.js';
+import { StageConnectionState, StageEvents, StageLeftReason, StageParticipantPublishState } from './enums.js';
+import { StageError, StageErrorCategory, StageErrorCode } from './errors.js';
+import { LocalPublication } from './local-publication.js';
+import { StageParticipantInfo } from './participant-info.js';
+import { RemoteParticipant } from './remote-participant.js';
+import { EventsSocket } from './signal/events-socket.js';
+import type { StageStrategy } from './strategy.js';
+
+const JOIN_ERRORS: Record<string, StageErrorCode> = {
+  'token-invalid': StageErrorCode.TOKEN_MALFORMED,
+  'token-expired': StageErrorCode.TOKEN_EXPIRED,
+  'stage-not-found': StageErrorCode.STAGE_DELETED,
+  'stage-at-capacity': StageErrorCode.STAGE_AT_CAPACITY,
+};
+
+/**
+ * A stage: join it with a participant token, describe what you want with a
+ * strategy, and follow what happens through events.
+ */
+export class Stage {
+  private readonly claims: ParticipantTokenClaims;
+  private readonly emitter = new PositionalEmitter();
+  private readonly remotes = new Map<string, RemoteParticipant>();
+  private readonly local: StageParticipantInfo;
+  private strategy: StageStrategy;
+  private state = StageConnectionState.DISCONNECTED;
+  private socket?: EventsSocket;
+  private publication?: LocalPublication;
+  /** Operations run one at a time, in call order, so join/leave/refresh never interleave. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly token: string,
+    strategy: StageStrategy,
+  ) {
+    try {
+      this.claims = decodeParticipantToken(token);
+    } catch (error) {
+      throw new StageError(StageErrorCode.TOKEN_MALFORMED, StageErrorCategory.JOIN_ERROR, `invalid participant token: ${(error as Error).message}`);
+    }
+    this.local = StageParticipantInfo.fromClaims(this.claims);
+    this.strategy = strategy;
+  }
+
+  /** Disconnects from the stage; an own bound property so it can be passed around. */
+  readonly leave = (): Promise<void> => this.enqueue(() => this.teardown(StageLeftReason.USER_INITIATED));
+
+  /** Asks the strategy again and applies only what changed; an own bound property. */
+  readonly refreshStrategy = (): void => {
+    if (this.state !== StageConnectionState.CONNECTED) return;
+    void this.enqueue(() => this.reconcile());
+  };
+
+  async join(): Promise<void> {
+    return this.enqueue(() => this.connect());
+  }
+
+  replaceStrategy(strategy: StageStrategy): void {
+    this.strategy = strategy;
+    this.refreshStrategy();
+  }
+
+  on(event: string, listener: Listener): this {
+    this.emitter.on(event, listener);
+    return this;
+  }
+
+  off(event: string, listener: Listener): this {
+    this.emitter.off(event, listener);
+    return this;
+  }
+
+  removeAllListeners(event?: string): this {
+    this.emitter.removeAllListeners(event);
+    return this;
+  }
+
+  /** Emits any event name, the SDK's own or the application's. */
+  emit(event: string, ...args: unknown[]): void {
+    this.emitter.emit(event, ...args);
+  }
+
+  private enqueue<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(operation);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private setState(state: StageConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, state);
+  }
+
+  private async connect(): Promise<void> {
+    if (this.state === StageConnectionState.CONNECTED) return;
+    if (this.claims.exp * 1000 <= Date.now()) {
+      throw new StageError(StageErrorCode.TOKEN_EXPIRED, StageErrorCategory.JOIN_ERROR, 'participant token has expired');
+    }
+    this.setState(StageConnectionState.CONNECTING);
+    const socket = new EventsSocket(this.claims.events_url, {
+      message: (message) => void this.enqueue(() => this.handle(message)),
+      lost: () => void this.enqueue(() => this.connectionLost()),
+    });
+    let first: ServerMessage;
+    try {
+      first = await socket.open(this.token);
+    } catch (cause) {
+      socket.close();
+      this.setState(StageConnectionState.DISCONNECTED);
+      throw new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, `could not reach the stage: ${(cause as Error).message}`, { cause });
+    }
+    if (first.type !== 'joined') {
+      socket.close();
+      this.setState(StageConnectionState.DISCONNECTED);
+      const code = (first.type === 'error' && JOIN_ERRORS[first.code]) || StageErrorCode.FAILED;
+      throw new StageError(code, StageErrorCategory.JOIN_ERROR, first.type === 'error' ? first.message : `unexpected ${first.type}`);
+    }
+    this.socket = socket;
+    this.publication = new LocalPublication(
+      this.local,
+      this.claims.whip_url,
+      this.token,
+      (event, ...args) => this.emit(event, ...args),
+      (message) => socket.send(message),
+      () => this.refreshStrategy(),
+    );
+    this.setState(StageConnectionState.CONNECTED);
+    this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, this.local);
+    for (const wire of first.participants) this.addRemote(wire);
+    // The strategy is applied after join resolves, in the same queue.
+    void this.enqueue(() => this.reconcile());
+  }
+
+  private async reconcile(): Promise<void> {
+    if (this.state !== StageConnectionState.CONNECTED) return;
+    try {
+      await this.publication!.reconcile(desiredPublication(this.strategy, this.local));
+    } catch (error) {
+      this.reportError(error, StageErrorCategory.PUBLISH_ERROR);
+    }
+    await Promise.all([...this.remotes.values()].map((remote) => this.reconcileRemote(remote)));
+  }
+
+  private async reconcileRemote(remote: RemoteParticipant): Promise<void> {
+    try {
+      await remote.reconcile(desiredSubscription(this.strategy, this.local, remote.info));
+    } catch (error) {
+      this.reportError(error, StageErrorCategory.SUBSCRIBE_ERROR);
+    }
+  }
+
+  private async handle(message: ServerMessage): Promise<void> {
+    if (this.state !== StageConnectionState.CONNECTED) return;
+    switch (message.type) {
+      case 'participant-joined': {
+        const remote = this.remotes.get(message.participant.id) ?? this.addRemote(message.participant);
+        return this.reconcileRemote(remote);
+      }
+      case 'participant-updated': {
+        const remote = this.remotes.get(message.participant.id);
+        if (!remote) return;
+        remote.update(message.participant);
+        return this.reconcileRemote(remote);
+      }
+      case 'participant-left':
+        return this.removeRemote(message.participantId);
+      case 'left':
+        return this.teardown(message.reason as StageLeftReason);
+      case 'error':
+        this.reportError(new Error(message.message), StageErrorCategory.JOIN_ERROR);
+        return;
+      case 'joined':
+        return;
+    }
+  }
+
+  private addRemote(wire: WireParticipant): RemoteParticipant {
+    const remote = new RemoteParticipant(
+      wire,
+      this.claims.whip_url,
+      this.token,
+      (event, ...args) => this.emit(event, ...args),
+      () => this.refreshStrategy(),
+    );
+    this.remotes.set(wire.id, remote);
+    this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remote.info);
+    if (remote.info.isPublishing) {
+      this.emit(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, remote.info, StageParticipantPublishState.PUBLISHED);
+    }
+    return remote;
+  }
+
+  private removeRemote(id: string): void {
+    const remote = this.remotes.get(id);
+    if (!remote) return;
+    this.remotes.delete(id);
+    remote.unsubscribe();
+    this.emit(StageEvents.STAGE_PARTICIPANT_LEFT, remote.info);
+  }
+
+  private async connectionLost(): Promise<void> {
+    if (this.state !== StageConnectionState.CONNECTED) return;
+    this.setState(StageConnectionState.ERRORED);
+    this.emit(StageEvents.ERROR, new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, 'lost the connection to the stage'));
+  }
+
+  /** Releases everything, emitting removals for every stream and participant, then STAGE_LEFT. */
+  private async teardown(reason: StageLeftReason): Promise<void> {
+    if (this.state === StageConnectionState.DISCONNECTED && !this.socket) return;
+    this.socket?.close();
+    this.socket = undefined;
+    for (const id of [...this.remotes.keys()]) this.removeRemote(id);
+    this.publication?.unpublish();
+    this.publication = undefined;
+    this.setState(StageConnectionState.DISCONNECTED);
+    this.emit(StageEvents.STAGE_LEFT, reason);
+  }
+
+  private reportError(error: unknown, category: StageErrorCategory): void {
+    const stageError = error instanceof StageError ? error : new StageError(StageErrorCode.FAILED, category, String(error), { cause: error });
+    this.emit(StageEvents.ERROR, stageError);
+  }
+}

@@ -1,0 +1,10 @@
+import type { SubscribeType } from './enums.js';
+import type { StageParticipantInfo } from './participant-info.js';
+import type { LocalStageStream } from './streams/local-stage-stream.js';
+
+/** What the application wants; the stage asks it and applies only the differences. */
+export interface StageStrategy {
+  stageStreamsToPublish(): LocalStageStream[];
+  shouldPublishParticipant(participant: StageParticipantInfo): boolean;
+  shouldSubscribeToParticipant(participant: StageParticipantInfo): SubscribeType;
+}

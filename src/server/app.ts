@@ -1,0 +1,80 @@
+import { mkdir } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type ServerConfig, isLoopbackHost } from './config.js';
+import { createControlPlane } from './control-plane/control-plane.js';
+import { createDevTokenHandler } from './dev/dev-tokens.js';
+import { EventsServer } from './events/events-server.js';
+import { HttpError, type RequestHandler, sendText } from './http/http-util.js';
+import { LiveStages } from './live/live-stages.js';
+import { createMediaHandler } from './media/media-routes.js';
+import { Sfu } from './media/sfu/sfu.js';
+import { createStaticHandler } from './static/static-files.js';
+import { StageStore } from './store/stage-store.js';
+import { ParticipantTokens } from './tokens/participant-tokens.js';
+
+export interface StageServer {
+  /** Origin the server is reachable at, e.g. http://127.0.0.1:7070 */
+  readonly url: string;
+  readonly config: ServerConfig;
+  /** True when the development-only demo token endpoint is mounted. */
+  readonly devTokens: boolean;
+  close(): Promise<void>;
+}
+
+/** Starts the whole stage server: control plane, events channel, WHIP/WHEP with the SFU, demo files. */
+export async function startStageServer(config: ServerConfig): Promise<StageServer> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const tokens = await ParticipantTokens.open(config.dataDir);
+  const store = await StageStore.open(config.dataDir, `arn:aws:ivs:${config.region}:${config.accountId}:stage/`);
+  const live = new LiveStages();
+  const sfu = new Sfu({ live });
+  const events = new EventsServer({ live, tokens, stageExists: (arn) => store.get(arn) !== undefined });
+
+  let origin = '';
+  const publicOrigin = () => config.publicUrl ?? origin;
+  const devTokens = config.dev && isLoopbackHost(config.host);
+  const handlers: RequestHandler[] = [
+    ...(devTokens ? [createDevTokenHandler({ store, tokens, publicOrigin })] : []),
+    createMediaHandler({ tokens, live, sfu }),
+    createControlPlane({ config, store, tokens, live, publicOrigin }),
+    ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
+  ];
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      for (const handler of handlers) {
+        if (await handler(req, res, url)) return;
+      }
+      sendText(res, 404, 'not found');
+    } catch (error) {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof HttpError) return sendText(res, error.status, error.message, { 'access-control-allow-origin': '*' });
+      console.error('[stage-server] request failed:', error);
+      sendText(res, 500, 'internal error');
+    }
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if (!events.handleUpgrade(req, socket, head)) socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  origin = `http://${hostForUrl}:${port}`;
+
+  return {
+    url: publicOrigin(),
+    config,
+    devTokens,
+    async close() {
+      events.close();
+      await sfu.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config.js';
+import { startStageServer } from './app.js';
+
+/** The package root (the folder holding package.json), found from wherever this file was built to. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return dir;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { staticDir: packageRoot() });
+  const server = await startStageServer(config);
+  const lines = [`Stage server listening on ${server.url}`];
+  if (server.devTokens) lines.push(`Demo: open ${server.url}/ in two tabs`);
+  if (config.generatedCredentials) {
+    lines.push(
+      'Development credentials (generated for this run; set STAGE_ACCESS_KEY_ID and STAGE_SECRET_ACCESS_KEY to fix them):',
+      `  AWS_ACCESS_KEY_ID=${config.credentials.accessKeyId}`,
+      `  AWS_SECRET_ACCESS_KEY=${config.credentials.secretAccessKey}`,
+      `  endpoint ${server.url}, region ${config.region}`,
+    );
+  }
+  console.log(lines.join('\n'));
+  const stop = () => {
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigError ? `configuration error: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Origin placed in tokens (events_url, whip_url); defaults to http://host:port once listening. */
+  publicUrl?: string;
+  region: string;
+  accountId: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** True when credentials were generated at start because none were configured. */
+  generatedCredentials: boolean;
+  dataDir: string;
+  /** Development mode: demo token endpoint on loopback, generated credentials allowed. */
+  dev: boolean;
+  /** Directory served as static files (demo pages and built bundles); undefined serves nothing. */
+  staticDir?: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK.test(host);
+}
+
+/** Reads configuration from the environment; throws ConfigError with a readable message. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const host = env.HOST ?? '127.0.0.1';
+  const portText = env.PORT ?? '7070';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer 0-65535, got "${portText}"`);
+  const dev = env.STAGE_DEV !== undefined ? env.STAGE_DEV !== '0' && env.STAGE_DEV !== 'false' : env.NODE_ENV !== 'production';
+  const accessKeyId = env.STAGE_ACCESS_KEY_ID;
+  const secretAccessKey = env.STAGE_SECRET_ACCESS_KEY;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw new ConfigError('set both STAGE_ACCESS_KEY_ID and STAGE_SECRET_ACCESS_KEY, or neither');
+  }
+  let generatedCredentials = false;
+  let credentials: ServerConfig['credentials'];
+  if (accessKeyId && secretAccessKey) {
+    credentials = { accessKeyId, secretAccessKey };
+  } else {
+    if (!dev) throw new ConfigError('STAGE_ACCESS_KEY_ID and STAGE_SECRET_ACCESS_KEY are required outside development mode');
+    if (!isLoopbackHost(host)) throw new ConfigError(`refusing to listen on ${host} without configured credentials`);
+    credentials = { accessKeyId: 'DEV' + randomBytes(8).toString('hex').toUpperCase(), secretAccessKey: randomBytes(24).toString('base64url') };
+    generatedCredentials = true;
+  }
+  return {
+    host,
+    port,
+    publicUrl: env.STAGE_PUBLIC_URL,
+    region: env.STAGE_REGION ?? 'us-east-1',
+    accountId: env.STAGE_ACCOUNT_ID ?? '000000000000',
+    credentials,
+    generatedCredentials,
+    dataDir: resolve(env.STAGE_DATA_DIR ?? '.stage-data'),
+    dev,
+    ...overrides,
+  };
+}

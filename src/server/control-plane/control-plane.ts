@@ -1,0 +1,50 @@
+import type { ServerConfig } from '../config.js';
+import { HttpError, type RequestHandler, readBody, sendJson } from '../http/http-util.js';
+import type { LiveStages } from '../live/live-stages.js';
+import type { StageStore } from '../store/stage-store.js';
+import type { ParticipantTokens } from '../tokens/participant-tokens.js';
+import { ApiError, sendApiError, validationError } from './errors.js';
+import { parseRequestBody } from './input.js';
+import { OPERATIONS } from './operations.js';
+import { SignatureError, createSigV4Verifier } from './sigv4-auth.js';
+
+/** Enough for 12 token configurations with 1 KB of attributes each, and then some. */
+const MAX_REQUEST_BYTES = 64 * 1024;
+
+export interface ControlPlaneDeps {
+  config: ServerConfig;
+  store: StageStore;
+  tokens: ParticipantTokens;
+  live: LiveStages;
+  publicOrigin: () => string;
+}
+
+/**
+ * The IVS real-time control plane over restJson1: `POST /<OperationName>`,
+ * signed with SigV4. Any other request is left to the next handler.
+ */
+export function createControlPlane(deps: ControlPlaneDeps): RequestHandler {
+  const verifySignature = createSigV4Verifier({ region: deps.config.region, credentials: deps.config.credentials });
+  const ctx = { store: deps.store, tokens: deps.tokens, live: deps.live, publicOrigin: deps.publicOrigin };
+
+  return async (req, res, url) => {
+    const operation = req.method === 'POST' ? OPERATIONS.get(url.pathname.slice(1)) : undefined;
+    if (!operation) return false;
+    try {
+      const body = await readBody(req, MAX_REQUEST_BYTES);
+      await verifySignature(req, body);
+      sendJson(res, 200, await operation(parseRequestBody(body), ctx));
+    } catch (error) {
+      sendApiError(res, toApiError(error));
+    }
+    return true;
+  };
+}
+
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof SignatureError) return new ApiError('AccessDeniedException', error.message);
+  if (error instanceof HttpError && error.status === 413) return validationError(error.message);
+  console.error('control plane: unexpected error', error);
+  return new ApiError('InternalServerException', 'internal server error');
+}

@@ -1,0 +1,15 @@
+import type { JsonObject } from '../../protocol/index.js';
+import type { LiveStages } from '../live/live-stages.js';
+import type { StageStore } from '../store/stage-store.js';
+import type { ParticipantTokens } from '../tokens/participant-tokens.js';
+
+export interface OperationContext {
+  store: StageStore;
+  tokens: ParticipantTokens;
+  live: LiveStages;
+  /** Origin clients reach this server at, e.g. `https://stage.example.com`. */
+  publicOrigin: () => string;
+}
+
+/** One control-plane operation: a validated JSON request in, the JSON response body out. */
+export type Operation = (input: JsonObject, ctx: OperationContext) => Promise<object>;

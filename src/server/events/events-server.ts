@@ -1,0 +1,112 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { type ParticipantTokenClaims, type ServerMessage, WireFormatError, parseClientMessage } from '../../protocol/index.js';
+import type { LiveStages, ParticipantConnection } from '../live/live-stages.js';
+
+export interface EventsDeps {
+  live: LiveStages;
+  tokens: { verify(token: string): Promise<ParticipantTokenClaims> };
+  /** True when the stage ARN names a stage that exists. */
+  stageExists(arn: string): boolean;
+}
+
+const JOIN_TIMEOUT_MS = 10_000;
+const MAX_MESSAGE_BYTES = 16 * 1024;
+/** Close codes in the private range; the `left`/`error` message before them says why. */
+const CLOSE_LEFT = 4000;
+const CLOSE_ERROR = 4001;
+
+/**
+ * The events channel at `/events`: the first message must be `join` with a
+ * participant token; after that the socket carries presence to the client
+ * and mute changes from it.
+ */
+export class EventsServer {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  constructor(private readonly deps: EventsDeps) {
+    this.wss.on('connection', (socket) => this.accept(socket));
+  }
+
+  /** Takes an HTTP upgrade for `/events`; returns false for any other path. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/events') return false;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+    return true;
+  }
+
+  close(): void {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+  }
+
+  private accept(socket: WebSocket): void {
+    const send = (message: ServerMessage) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const fail = (code: Extract<ServerMessage, { type: 'error' }>['code'], message: string) => {
+      send({ type: 'error', code, message });
+      socket.close(CLOSE_ERROR, code);
+    };
+    const timer = setTimeout(() => fail('bad-message', 'no join message received in time'), JOIN_TIMEOUT_MS);
+    let joined: { claims: ParticipantTokenClaims; connection: ParticipantConnection } | undefined;
+    let joining = false;
+
+    socket.on('message', async (data, isBinary) => {
+      let message;
+      try {
+        if (isBinary) throw new WireFormatError('events messages must be text');
+        message = parseClientMessage(data.toString());
+      } catch (error) {
+        return fail('bad-message', (error as Error).message);
+      }
+      if (message.type === 'join') {
+        if (joined || joining) return fail('bad-message', 'join was already sent');
+        joining = true;
+        clearTimeout(timer);
+        joined = await this.join(message.token, socket, send, fail);
+        return;
+      }
+      if (!joined) return fail('bad-message', 'the first message must be join');
+      this.deps.live.setMuted(joined.claims.topic, joined.claims.jti, message.kind, message.muted);
+    });
+
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (joined) this.deps.live.leave(joined.claims.topic, joined.claims.jti, joined.connection);
+    });
+  }
+
+  private async join(
+    token: string,
+    socket: WebSocket,
+    send: (message: ServerMessage) => void,
+    fail: (code: Extract<ServerMessage, { type: 'error' }>['code'], message: string) => void,
+  ) {
+    let claims: ParticipantTokenClaims;
+    try {
+      claims = await this.deps.tokens.verify(token);
+    } catch (error) {
+      const expired = (error as { code?: string }).code === 'expired';
+      fail(expired ? 'token-expired' : 'token-invalid', (error as Error).message);
+      return undefined;
+    }
+    if (!this.deps.stageExists(claims.resource)) {
+      fail('stage-not-found', 'the stage does not exist');
+      return undefined;
+    }
+    if (socket.readyState !== socket.OPEN) return undefined;
+    const connection: ParticipantConnection = {
+      send,
+      end(reason) {
+        send({ type: 'left', reason });
+        socket.close(CLOSE_LEFT, reason);
+      },
+    };
+    const { self, participants } = this.deps.live.join(claims, connection);
+    send({ type: 'joined', self, participants });
+    return { claims, connection };
+  }
+}

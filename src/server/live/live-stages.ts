@@ -1,0 +1,150 @@
+import type { MediaKind, ParticipantTokenClaims, ServerLeaveReason, ServerMessage, WireParticipant } from '../../protocol/index.js';
+
+/** One participant's events connection, as seen by the presence registry. */
+export interface ParticipantConnection {
+  send(message: ServerMessage): void;
+  /** Tells the client why it is leaving, then closes. */
+  end(reason: ServerLeaveReason): void;
+}
+
+interface Presence {
+  claims: ParticipantTokenClaims;
+  /** Undefined for a participant present only through media (a WHIP client without the events channel). */
+  connection?: ParticipantConnection;
+  kinds: MediaKind[];
+  audioMuted: boolean;
+  videoMuted: boolean;
+}
+
+export type LeftListener = (stageId: string, participantId: string) => void;
+
+/**
+ * Who is on each stage right now, and their publish and mute state. The one
+ * place presence lives: the events channel and the media layer both report
+ * here, and every change is broadcast to the stage's other participants.
+ */
+export class LiveStages {
+  private readonly stages = new Map<string, Map<string, Presence>>();
+  private readonly leftListeners = new Set<LeftListener>();
+
+  /** Registers a connection; a second connection with the same token ends the first (`token-reused`). */
+  join(claims: ParticipantTokenClaims, connection: ParticipantConnection): { self: WireParticipant; participants: WireParticipant[] } {
+    const stage = this.stageMap(claims.topic);
+    const existing = stage.get(claims.jti);
+    if (existing?.connection) existing.connection.end('token-reused');
+    const presence: Presence = existing ?? { claims, kinds: [], audioMuted: false, videoMuted: false };
+    presence.claims = claims;
+    presence.connection = connection;
+    stage.set(claims.jti, presence);
+    const self = toWire(presence);
+    if (!existing) this.broadcast(claims.topic, claims.jti, { type: 'participant-joined', participant: self });
+    const participants = [...stage.values()].filter((p) => p !== presence).map(toWire);
+    return { self, participants };
+  }
+
+  /** Removes a participant if `connection` is still its current one (a replaced connection leaves nothing behind). */
+  leave(stageId: string, participantId: string, connection?: ParticipantConnection): void {
+    const stage = this.stages.get(stageId);
+    const presence = stage?.get(participantId);
+    if (!stage || !presence || presence.connection !== connection) return;
+    stage.delete(participantId);
+    if (stage.size === 0) this.stages.delete(stageId);
+    this.broadcast(stageId, participantId, { type: 'participant-left', participantId });
+    for (const listener of this.leftListeners) listener(stageId, participantId);
+  }
+
+  /** Media layer: the participant now publishes `kinds` ([] when it stopped). */
+  setPublished(claims: ParticipantTokenClaims, kinds: MediaKind[]): void {
+    const stage = this.stageMap(claims.topic);
+    let presence = stage.get(claims.jti);
+    if (!presence) {
+      if (kinds.length === 0) return;
+      presence = { claims, kinds: [], audioMuted: false, videoMuted: false };
+      stage.set(claims.jti, presence);
+      presence.kinds = kinds;
+      this.broadcast(claims.topic, claims.jti, { type: 'participant-joined', participant: toWire(presence) });
+      return;
+    }
+    presence.kinds = kinds;
+    if (kinds.length === 0 && !presence.connection) {
+      this.leave(claims.topic, claims.jti, undefined);
+      return;
+    }
+    this.update(claims.topic, presence);
+  }
+
+  setMuted(stageId: string, participantId: string, kind: MediaKind, muted: boolean): void {
+    const presence = this.stages.get(stageId)?.get(participantId);
+    if (!presence) return;
+    if (kind === 'audio') presence.audioMuted = muted;
+    else presence.videoMuted = muted;
+    this.update(stageId, presence);
+  }
+
+  /** Ends every connection of a stage, e.g. when it is deleted. */
+  endStage(stageId: string, reason: ServerLeaveReason): void {
+    const stage = this.stages.get(stageId);
+    if (!stage) return;
+    for (const [id, presence] of [...stage]) {
+      presence.connection?.end(reason);
+      this.leave(stageId, id, presence.connection);
+    }
+  }
+
+  /** Ends one participant's connection (DisconnectParticipant). Returns false when it was not present. */
+  disconnect(stageId: string, participantId: string, reason: ServerLeaveReason): boolean {
+    const presence = this.stages.get(stageId)?.get(participantId);
+    if (!presence) return false;
+    presence.connection?.end(reason);
+    this.leave(stageId, participantId, presence.connection);
+    return true;
+  }
+
+  get(stageId: string, participantId: string): WireParticipant | undefined {
+    const presence = this.stages.get(stageId)?.get(participantId);
+    return presence && toWire(presence);
+  }
+
+  participants(stageId: string): WireParticipant[] {
+    return [...(this.stages.get(stageId)?.values() ?? [])].map(toWire);
+  }
+
+  /** Called after a participant left, so the media layer can close its sessions. */
+  onLeft(listener: LeftListener): () => void {
+    this.leftListeners.add(listener);
+    return () => this.leftListeners.delete(listener);
+  }
+
+  private update(stageId: string, presence: Presence): void {
+    this.broadcast(stageId, presence.claims.jti, { type: 'participant-updated', participant: toWire(presence) });
+  }
+
+  private broadcast(stageId: string, fromId: string, message: ServerMessage): void {
+    for (const [id, presence] of this.stages.get(stageId) ?? []) {
+      if (id !== fromId) presence.connection?.send(message);
+    }
+  }
+
+  private stageMap(stageId: string): Map<string, Presence> {
+    let stage = this.stages.get(stageId);
+    if (!stage) this.stages.set(stageId, (stage = new Map()));
+    return stage;
+  }
+}
+
+function toWire(p: Presence): WireParticipant {
+  const { claims } = p;
+  const capabilities: WireParticipant['capabilities'] = [];
+  if (claims.capabilities.allow_publish) capabilities.push('publish');
+  if (claims.capabilities.allow_subscribe) capabilities.push('subscribe');
+  return {
+    id: claims.jti,
+    userId: claims.user_id,
+    attributes: claims.attributes,
+    capabilities,
+    published: p.kinds.length > 0,
+    kinds: [...p.kinds],
+    audioMuted: p.audioMuted,
+    videoMuted: p.videoMuted,
+  };
+}
