@@ -1,24 +1,9 @@
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { CHROMIUM_ARGS } from './test/helpers/node/chromium-args.mjs';
 import { stageServerPlugin } from './test/helpers/stage-server-plugin.mjs';
 
 const stageServer = stageServerPlugin();
-
-/** Headless Chromium with fake camera and microphone, allowed to use loopback ICE candidates. */
-const chromiumArgs = [
-  '--no-sandbox',
-  '--headless=new',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export default {
   files: ['test/browser/**/*.test.ts', 'test/elements/**/*.test.ts'],
@@ -29,7 +14,7 @@ export default {
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: 'tsconfig.json' }), stageServer],
   browsers: [
     chromeLauncher({
-      launchOptions: { executablePath: process.env.CHROME_PATH || undefined, args: chromiumArgs },
+      launchOptions: { executablePath: process.env.CHROME_PATH || undefined, args: CHROMIUM_ARGS },
     }),
   ],
   testFramework: { config: { timeout: 30000 } },

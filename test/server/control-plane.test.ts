@@ -54,9 +54,9 @@ function clientFor(origin: string, options: { secretAccessKey?: string; systemCl
 }
 
 /** A request signed like the AWS clients do, so a test can change it after signing. */
-async function signedRequest(origin: string, path: string, body: string): Promise<{ url: string; init: RequestInit }> {
+async function signedRequest(origin: string, path: string, body: string, applyChecksum: boolean): Promise<{ url: string; init: RequestInit }> {
   const url = new URL(path, origin);
-  const signer = new SignatureV4({ service: 'ivs', region: REGION, credentials: CREDENTIALS, sha256: Hash.bind(null, 'sha256') });
+  const signer = new SignatureV4({ service: 'ivs', region: REGION, credentials: CREDENTIALS, sha256: Hash.bind(null, 'sha256'), applyChecksum });
   const request = await signer.sign(
     new HttpRequest({ method: 'POST', hostname: url.hostname, path, headers: { host: url.host, 'content-type': 'application/json' }, body }),
   );
@@ -256,11 +256,14 @@ describe('control plane', () => {
     await expectApiError(unknownKey.send(new ListStagesCommand({})), 'AccessDeniedException', /access key/);
     unknownKey.destroy();
 
-    const signed = await signedRequest(origin, '/CreateStage', '{"name":"signed"}');
-    const accepted = await fetch(signed.url, { ...signed.init, body: '{"name":"signed"}' });
-    assert.equal(accepted.status, 200);
-    const tampered = await fetch(signed.url, { ...signed.init, body: '{"name":"swapped"}' });
-    assert.equal(tampered.status, 403);
+    // With and without x-amz-content-sha256: the body must match the signature either way.
+    for (const applyChecksum of [true, false]) {
+      const signed = await signedRequest(origin, '/CreateStage', '{"name":"signed"}', applyChecksum);
+      const accepted = await fetch(signed.url, { ...signed.init, body: '{"name":"signed"}' });
+      assert.equal(accepted.status, 200);
+      const tampered = await fetch(signed.url, { ...signed.init, body: '{"name":"swapped"}' });
+      assert.equal(tampered.status, 403);
+    }
 
     const unsigned = await fetch(`${origin}/ListStages`, { method: 'POST', body: '{}' });
     assert.equal(unsigned.status, 403);

@@ -12,18 +12,4 @@ export class IvsElement extends LitElement {
     this.dispatchEvent(event);
     return event;
   }
-
-  /**
-   * Registers this class under `name` unless that name is taken already
-   * (e.g. two bundles on one page). A different class under the same name
-   * is reported once, not thrown, so a page keeps working.
-   */
-  static define(name: string, elementClass: CustomElementConstructor = this): void {
-    const existing = customElements.get(name);
-    if (!existing) {
-      customElements.define(name, elementClass);
-    } else if (existing !== elementClass) {
-      console.warn(`<${name}> is already defined by another class; keeping the first definition.`);
-    }
-  }
 }

@@ -1,7 +1,7 @@
 import { type JsonObject, isObject } from '../../protocol/index.js';
 import { validationError } from './errors.js';
 
-/** Field readers for request bodies: each names the offending field in its ValidationException. */
+// Field readers for request bodies: each names the offending field in its ValidationException.
 
 export function parseRequestBody(body: Buffer): JsonObject {
   // The AWS clients send an empty body for operations whose input is all optional.

@@ -3,6 +3,7 @@ import { HttpError, type RequestHandler, sendJson } from '../http/http-util.js';
 import type { StageStore } from '../store/stage-store.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
 import { isLoopbackHost } from '../config.js';
+import { stageEndpoints } from '../control-plane/stage-view.js';
 import { expectStringRecord, parseJson } from '../../protocol/index.js';
 
 export interface DevTokenDeps {
@@ -49,7 +50,7 @@ export function createDevTokenHandler(deps: DevTokenDeps): RequestHandler {
       throw new HttpError(400, (error as Error).message);
     }
     const stage = deps.store.findByName(name) ?? (await deps.store.create({ name }));
-    const origin = deps.publicOrigin();
+    const endpoints = stageEndpoints(deps.publicOrigin());
     const { token, claims } = await deps.tokens.issue({
       stageArn: stage.arn,
       stageId: stage.id,
@@ -57,8 +58,8 @@ export function createDevTokenHandler(deps: DevTokenDeps): RequestHandler {
       attributes,
       capabilities: { publish: flag(params, 'publish'), subscribe: flag(params, 'subscribe') },
       durationMinutes: 720,
-      eventsUrl: origin.replace(/^http/, 'ws') + '/events',
-      whipUrl: origin + '/whip',
+      eventsUrl: endpoints.events,
+      whipUrl: endpoints.whip,
     });
     sendJson(res, 200, { token, participantId: claims.jti, stageArn: stage.arn }, cors);
     return true;

@@ -41,14 +41,15 @@ export class StageStore {
 
   create(input: { name?: string; tags?: Record<string, string> }): Promise<StageRecord> {
     return this.mutate((stages) => {
-      const id = randomAlphanumeric(STAGE_ID_LENGTH);
-      const record: StageRecord = {
+      let id = randomAlphanumeric(STAGE_ID_LENGTH);
+      while (stages.has(this.arnPrefix + id)) id = randomAlphanumeric(STAGE_ID_LENGTH);
+      const record = frozen({
         arn: this.arnPrefix + id,
         id,
         name: input.name ?? '',
         tags: { ...input.tags },
         createdAt: new Date().toISOString(),
-      };
+      });
       stages.set(record.arn, record);
       return record;
     });
@@ -71,7 +72,7 @@ export class StageStore {
     return this.mutate((stages) => {
       const current = stages.get(arn);
       if (!current) return undefined;
-      const record = { ...current, name: changes.name };
+      const record = frozen({ ...current, name: changes.name });
       stages.set(arn, record);
       return record;
     });
@@ -100,6 +101,12 @@ export class StageStore {
 export function compareStages(a: Pick<StageRecord, 'createdAt' | 'id'>, b: Pick<StageRecord, 'createdAt' | 'id'>): number {
   if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Records are shared with callers, so nobody can change one behind the store's back. */
+function frozen(record: StageRecord): StageRecord {
+  Object.freeze(record.tags);
+  return Object.freeze(record);
 }
 
 /** Readers see the old file or the new one, never a partial write. */
@@ -132,7 +139,7 @@ async function readStagesFile(path: string): Promise<StageRecord[]> {
   if (!Array.isArray(stages)) throw new Error(`${path} must hold an object with a "stages" array`);
   return stages.map((value, i) => {
     if (!isStageRecord(value)) throw new Error(`${path}: stages[${i}] is not a valid stage record`);
-    return { arn: value.arn, id: value.id, name: value.name, tags: { ...value.tags }, createdAt: value.createdAt };
+    return frozen({ arn: value.arn, id: value.id, name: value.name, tags: { ...value.tags }, createdAt: value.createdAt });
   });
 }
 

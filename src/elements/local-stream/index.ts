@@ -1,0 +1,1 @@
+export { IvsLocalStream, DEFAULT_CONSTRAINTS } from './local-stream.js';

@@ -1,0 +1,1 @@
+export { IvsParticipant } from './participant.js';

@@ -1,0 +1,3 @@
+export { IvsStage } from './stage.js';
+export { createElementStrategy, subscribeTypeFromAttribute } from './strategy.js';
+export type { SubscribeAttribute } from './strategy.js';

@@ -1,0 +1,252 @@
+import { ContextProvider } from '@lit/context';
+import { css, html } from 'lit';
+import { property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { Stage, StageConnectionState, StageError, StageErrorCategory, StageErrorCode, StageEvents } from '../../sdk/index.js';
+import type { StageStrategy } from '../../sdk/index.js';
+import { stageContext } from '../context/stage-context.js';
+import { HANDLE_STAGE_CHANGED, StageHandle } from '../context/stage-handle.js';
+import type { ParticipantEntry } from '../context/stage-handle.js';
+import { IvsErrorEvent } from '../events/error.js';
+import { domEventForStageEvent } from '../events/from-stage-event.js';
+import { IvsElement } from '../internal/ivs-element.js';
+import { createElementStrategy } from './strategy.js';
+
+/** Handle events after which the list of tiles may differ. */
+const TILE_EVENTS = new Set<string>([
+  StageEvents.STAGE_PARTICIPANT_JOINED,
+  StageEvents.STAGE_PARTICIPANT_LEFT,
+  StageEvents.STAGE_LEFT,
+  HANDLE_STAGE_CHANGED,
+]);
+
+/** Parts of each `<ivs-participant>` tile, re-exported as `participant-*`. */
+const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'muted-icon', 'video-off-icon', 'play-button']
+  .map((part) => `${part}: participant-${part}`)
+  .join(', ');
+
+/**
+ * @summary A real-time stage: joins with a participant token and shows every remote participant in a responsive grid.
+ *
+ * @tag ivs-stage
+ *
+ * @description
+ * When connected with a `token`, the element creates a `Stage`, joins it,
+ * and leaves when it is removed (or when the token changes, before joining
+ * with the new one). Its strategy comes from markup: `subscribe` says what to
+ * receive from remote participants, and `<ivs-local-stream publish>` children
+ * say what to publish. Changing either refreshes the strategy. Every SDK
+ * event is re-dispatched as an `ivs-*` DOM event whose `detail` names the
+ * listener arguments. Descendants reach the stage through context.
+ *
+ * @fires {IvsConnectionStateChangedEvent} ivs-connection-state-changed - `detail: { state }`.
+ * @fires {IvsParticipantJoinedEvent} ivs-participant-joined - `detail: { participant }`; also for the local participant.
+ * @fires {IvsParticipantLeftEvent} ivs-participant-left - `detail: { participant }`.
+ * @fires {IvsParticipantPublishStateChangedEvent} ivs-participant-publish-state-changed - `detail: { participant, state }`.
+ * @fires {IvsParticipantSubscribeStateChangedEvent} ivs-participant-subscribe-state-changed - `detail: { participant, state }`.
+ * @fires {IvsStreamsAddedEvent} ivs-streams-added - `detail: { participant, streams }`.
+ * @fires {IvsStreamsRemovedEvent} ivs-streams-removed - `detail: { participant, streams }`.
+ * @fires {IvsStreamMuteChangedEvent} ivs-stream-mute-changed - `detail: { participant, stream }`.
+ * @fires {IvsStreamLayersChangedEvent} ivs-stream-layers-changed - `detail: { participant, stream, layers }`.
+ * @fires {IvsStreamLayerSelectedEvent} ivs-stream-layer-selected - `detail: { participant, stream, layer, reason }`.
+ * @fires {IvsStreamAdaptionChangedEvent} ivs-stream-adaption-changed - `detail: { participant, stream, adapting }`.
+ * @fires {IvsParticipantMetadataChangedEvent} ivs-participant-metadata-changed - `detail: { participant }`.
+ * @fires {IvsStageLeftEvent} ivs-stage-left - `detail: { reason }`.
+ * @fires {IvsErrorEvent} ivs-error - `detail: { error }` (a `StageError`), including a failed join or an invalid token.
+ *
+ * @slot - Local content placed first in the grid, typically `<ivs-local-stream>`.
+ *
+ * @csspart base - The grid that holds the slotted content and the participant tiles.
+ * @csspart participant - Each remote participant's `<ivs-participant>` tile.
+ * @csspart participant-video - The video inside each tile (likewise `participant-base`, `participant-label`, `participant-placeholder`, `participant-avatar`, `participant-muted-icon`, `participant-video-off-icon`, `participant-play-button`).
+ *
+ * @cssproperty --ivs-gap - Space between tiles. Default `0.5rem`.
+ * @cssproperty --ivs-tile-min-width - Narrowest a tile gets before the grid wraps. Default `16rem`.
+ * @cssproperty --ivs-tile-aspect-ratio - Aspect ratio of the tiles (inherited). Default `16 / 9`.
+ * @cssproperty --ivs-tile-radius - Corner radius of the tiles (inherited). Default `0.75rem`.
+ * @cssproperty --ivs-tile-background - Background of the tiles (inherited). Default `#1d2026`.
+ */
+export class IvsStage extends IvsElement {
+  static override styles = css`
+    :host {
+      display: block;
+    }
+
+    :host([hidden]) {
+      display: none;
+    }
+
+    .grid {
+      display: grid;
+      gap: var(--ivs-gap, 0.5rem);
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, var(--ivs-tile-min-width, 16rem)), 1fr));
+      align-content: start;
+    }
+  `;
+
+  private readonly handle = new StageHandle((event, args) => this.handleStageEvent(event, args));
+
+  /**
+   * The strategy given to every `Stage` this element creates. It reads the
+   * element's current attributes and children each time the SDK asks.
+   */
+  readonly strategy: StageStrategy = createElementStrategy(this.handle, () => this.subscribe);
+
+  /** Token the current `Stage` was created from. */
+  private sessionToken?: string;
+  private sessionSyncQueued = false;
+  private tokenValue = '';
+  /** Errors already dispatched, so an error both emitted and thrown by the SDK is reported once. */
+  private readonly reportedErrors = new WeakSet<object>();
+
+  /** The participant token (a JWT from `CreateParticipantToken`). A new token leaves and joins again. */
+  @property()
+  get token(): string {
+    return this.tokenValue;
+  }
+  set token(value: string) {
+    this.tokenValue = value ?? '';
+    this.scheduleSessionSync();
+  }
+
+  /** What to receive from remote participants: `audio-video` (default), `audio-only` or `none`. */
+  @property() subscribe: 'audio-video' | 'audio-only' | 'none' = 'audio-video';
+
+  /** Read-only: the stage's connection state (`disconnected`, `connecting`, `connected`, `errored`). */
+  @property({ attribute: 'connection-state', reflect: true }) connectionState: StageConnectionState =
+    StageConnectionState.DISCONNECTED;
+
+  /** Accessible name of the participant grid. */
+  @property() label = 'Stage participants';
+
+  constructor() {
+    super();
+    new ContextProvider(this, { context: stageContext, initialValue: this.handle });
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.scheduleSessionSync();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.scheduleSessionSync();
+  }
+
+  /** The SDK `Stage` currently in use, or `undefined` without a token. */
+  get stage(): Stage | undefined {
+    return this.handle.stage;
+  }
+
+  /** Every participant on the stage (local included) with its current streams. */
+  get participants(): ParticipantEntry[] {
+    return this.handle.participants;
+  }
+
+  /**
+   * Joins the stage again after `leave()` (joining is automatic otherwise).
+   * Rejects with the SDK's `StageError`, which is also dispatched as `ivs-error`.
+   */
+  async join(): Promise<void> {
+    const stage = this.handle.stage;
+    if (!stage) throw new Error('<ivs-stage> cannot join without a token');
+    try {
+      await stage.join();
+    } catch (error) {
+      if (stage === this.handle.stage) this.reportError(error);
+      throw error;
+    }
+  }
+
+  /** Leaves the stage; the element stays and `join()` joins again. */
+  async leave(): Promise<void> {
+    await this.handle.stage?.leave();
+  }
+
+  /**
+   * Creates the SDK object for a token. Override to use a `Stage` subclass.
+   * @internal
+   */
+  protected createStage(token: string, strategy: StageStrategy): Stage {
+    return new Stage(token, strategy);
+  }
+
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('subscribe') && changed.get('subscribe') !== undefined) {
+      this.handle.requestRefresh();
+    }
+  }
+
+  /**
+   * Session changes run a microtask after the token or the connection
+   * changed, so moving the element in the DOM does not leave the stage.
+   */
+  private scheduleSessionSync(): void {
+    if (this.sessionSyncQueued) return;
+    this.sessionSyncQueued = true;
+    queueMicrotask(() => {
+      this.sessionSyncQueued = false;
+      this.syncSession();
+    });
+  }
+
+  private syncSession(): void {
+    const wanted = this.isConnected && this.token ? this.token : undefined;
+    if (wanted === this.sessionToken) return;
+    this.sessionToken = wanted;
+
+    const previous = this.handle.stage;
+    this.handle.follow(undefined);
+    previous?.leave().catch(() => undefined);
+
+    if (!wanted) return;
+    let stage: Stage;
+    try {
+      stage = this.createStage(wanted, this.strategy);
+    } catch (error) {
+      this.reportError(error);
+      return;
+    }
+    this.handle.follow(stage);
+    this.join().catch(() => undefined);
+  }
+
+  private handleStageEvent(event: string, args: unknown[]): void {
+    if (event === StageEvents.STAGE_CONNECTION_STATE_CHANGED || event === HANDLE_STAGE_CHANGED) {
+      this.connectionState = this.handle.connectionState;
+    }
+    if (event === StageEvents.ERROR && args[0] && typeof args[0] === 'object') {
+      this.reportedErrors.add(args[0]);
+    }
+    const domEvent = domEventForStageEvent(event, args);
+    if (domEvent) this.emit(domEvent);
+    if (TILE_EVENTS.has(event)) this.requestUpdate();
+  }
+
+  private reportError(error: unknown): void {
+    if (error && typeof error === 'object') {
+      if (this.reportedErrors.has(error)) return;
+      this.reportedErrors.add(error);
+    }
+    const stageError =
+      error instanceof StageError
+        ? error
+        : new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, String((error as Error)?.message ?? error), { cause: error });
+    this.emit(new IvsErrorEvent({ error: stageError }));
+  }
+
+  protected override render() {
+    const remotes = this.handle.participants.filter((entry) => !entry.info.isLocal);
+    return html`
+      <div part="base" class="grid" role="group" aria-label=${this.label}>
+        <slot></slot>
+        ${repeat(
+          remotes,
+          (entry) => entry.info.id,
+          (entry) => html`<ivs-participant part="participant" exportparts=${TILE_EXPORTPARTS} participant-id=${entry.info.id}></ivs-participant>`,
+        )}
+      </div>
+    `;
+  }
+}

@@ -1,0 +1,128 @@
+import { RTCPeerConnection, type RTCRtpTransceiver, RtcpSrPacket, type RtpPacket } from 'werift';
+import type { MediaKind } from '../../../protocol/index.js';
+import { EXTENSION_URI, absSendTimeSeconds } from './header-extensions.js';
+import { OfferError, answerOffer, checkOffer } from './negotiate.js';
+import { publisherPeerConfig } from './peer-config.js';
+import { PeerSession, type PeerTimeouts } from './peer-session.js';
+import { type BitrateLimits, ReceiveBandwidthEstimator } from './receive-estimator.js';
+import { rembPacket } from './remb.js';
+import type { SessionOwner } from './session-owner.js';
+import { SourceTrack } from './source-track.js';
+
+const REMB_INTERVAL_MS = 500;
+
+export interface PublishHooks {
+  /** Media now flows for `kinds` (called again when another kind starts). */
+  onMediaFlowing(kinds: MediaKind[]): void;
+  /** The session ended; `replaced` when the same participant published again. */
+  onClosed(replaced: boolean): void;
+}
+
+/**
+ * A WHIP session: receives one participant's audio and video, hands packets to
+ * subscribers' forwarders, and tells the publisher how fast it may send (REMB
+ * from a receive-side estimate) since transport-cc is not negotiated.
+ */
+export class PublisherSession extends PeerSession {
+  readonly sources: Partial<Record<MediaKind, SourceTrack>>;
+  private readonly estimator: ReceiveBandwidthEstimator;
+  private readonly absSendTimeId?: number;
+  private readonly rembVia?: RTCRtpTransceiver;
+  private readonly stopReceiving: (() => void)[] = [];
+  private rembTimer?: NodeJS.Timeout;
+  private replaced = false;
+
+  /** Answers a WHIP offer; the session exists only if the offer could be answered with media to receive. */
+  static async open(owner: SessionOwner, offerSdp: string, hooks: PublishHooks, limits: BitrateLimits, timeouts: PeerTimeouts) {
+    checkOffer(offerSdp, 'publish');
+    const pc = new RTCPeerConnection(publisherPeerConfig());
+    try {
+      const answerSdp = await answerOffer(pc, offerSdp);
+      const receiving = pc.getTransceivers().filter((t) => !t.stopped && !t.stopping && t.codecs.length > 0);
+      if (receiving.length === 0) throw new OfferError('the offer has no codec the server accepts (Opus, VP8, H.264)');
+      return { session: new PublisherSession(owner, pc, receiving, hooks, limits, timeouts), answerSdp };
+    } catch (err) {
+      pc.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  private constructor(
+    owner: SessionOwner,
+    pc: RTCPeerConnection,
+    transceivers: RTCRtpTransceiver[],
+    private readonly hooks: PublishHooks,
+    limits: BitrateLimits,
+    timeouts: PeerTimeouts,
+  ) {
+    super(owner, pc, timeouts);
+    this.estimator = new ReceiveBandwidthEstimator(limits);
+    const sources: Partial<Record<MediaKind, SourceTrack>> = {};
+    for (const t of transceivers) {
+      const kind = t.kind as MediaKind;
+      if (sources[kind]) continue;
+      const codec = t.codecs[0];
+      const sendPli = kind === 'video' ? (ssrc: number) => void t.receiver.sendRtcpPLI(ssrc) : undefined;
+      const source = new SourceTrack(kind, codec, t.headerExtensions, sendPli);
+      sources[kind] = source;
+      this.absSendTimeId ??= t.headerExtensions.find((e) => e.uri === EXTENSION_URI.absSendTime)?.id;
+      if (kind === 'video' && codec.rtcpFeedback.some((f) => f.type === 'goog-remb')) this.rembVia = t;
+      this.stopReceiving.push(t.receiver.track.onReceiveRtp.subscribe((packet) => this.receive(source, packet)).unSubscribe);
+      this.stopReceiving.push(
+        t.receiver.onRtcp.subscribe((packet) => {
+          if (packet instanceof RtcpSrPacket && packet.ssrc === source.ssrc) {
+            source.senderReport = { ntp: packet.senderInfo.ntpTimestamp, rtp: packet.senderInfo.rtpTimestamp, receivedAtMs: performance.now() };
+          }
+        }).unSubscribe,
+      );
+    }
+    this.sources = sources;
+  }
+
+  /** Ends this session because the participant published again; presence stays with the new session. */
+  replace(): Promise<void> {
+    this.replaced = true;
+    return this.close();
+  }
+
+  protected onConnected(): void {
+    if (!this.rembVia) return;
+    // The first REMB goes out at once: Chromium adopts REMB directly only in its first seconds.
+    this.estimator.update(performance.now());
+    this.sendRemb();
+    this.rembTimer = setInterval(() => {
+      this.estimator.update(performance.now());
+      this.sendRemb();
+    }, REMB_INTERVAL_MS);
+  }
+
+  protected release(): void {
+    clearInterval(this.rembTimer);
+    for (const stop of this.stopReceiving) stop();
+    for (const source of Object.values(this.sources)) source.close();
+    this.hooks.onClosed(this.replaced);
+  }
+
+  private receive(source: SourceTrack, packet: RtpPacket): void {
+    const { header } = packet;
+    // Only the negotiated primary codec is forwarded; anything else would reach subscribers mislabelled.
+    if (this.isClosed || header.payloadType !== source.codec.payloadType) return;
+    const sendTime = absSendTimeSeconds(header.extensions, this.absSendTimeId);
+    this.estimator.onPacket(performance.now(), header.ssrc, header.sequenceNumber, packet.serializeSize, sendTime);
+    const first = source.ssrc === undefined;
+    source.deliver(packet);
+    if (first) this.hooks.onMediaFlowing(this.flowingKinds());
+  }
+
+  private flowingKinds(): MediaKind[] {
+    return (['audio', 'video'] as const).filter((kind) => this.sources[kind]?.ssrc !== undefined);
+  }
+
+  private sendRemb(): void {
+    const t = this.rembVia;
+    if (!t) return;
+    // Video first: REMB mostly concerns it, and some receivers (werift) apply it to the first SSRC only.
+    const ssrcs = [this.sources.video?.ssrc, this.sources.audio?.ssrc].filter((ssrc) => ssrc !== undefined);
+    t.receiver.dtlsTransport.sendRtcp([rembPacket(t.receiver.rtcpSsrc, this.estimator.bitrateBps, ssrcs)]).catch(() => {});
+  }
+}

@@ -1,0 +1,137 @@
+import type { ParticipantTokenClaims } from '../../../protocol/index.js';
+import type { LiveStages } from '../../live/live-stages.js';
+import { DEFAULT_PEER_TIMEOUTS, type PeerTimeouts } from './peer-session.js';
+import { PublisherSession } from './publisher-session.js';
+import { type BitrateLimits, DEFAULT_BITRATE_LIMITS } from './receive-estimator.js';
+import { isParticipant, sessionOwner } from './session-owner.js';
+import { SubscriberSession } from './subscriber-session.js';
+
+export interface SfuOptions {
+  /** Presence registry: told what each participant publishes, and who left. */
+  live: LiveStages;
+  /** Bounds of the REMB estimate sent to publishers. */
+  bitrate?: Partial<BitrateLimits>;
+  timeouts?: Partial<PeerTimeouts>;
+}
+
+/** The SFU is shutting down; nothing was created. */
+export class SfuClosedError extends Error {
+  override name = 'SfuClosedError';
+}
+
+/** The publisher of a subscription ended while it was being set up. */
+export class PublisherGoneError extends Error {
+  override name = 'PublisherGoneError';
+}
+
+type Session = PublisherSession | SubscriberSession;
+
+/**
+ * The embedded SFU: every WHIP (publisher) and WHEP (subscriber) session on
+ * this server. One publisher session per participant and stage; publishing
+ * again replaces the previous one.
+ *
+ * Presence: a participant counts as publishing a kind once its first RTP packet
+ * of that kind arrived (not at connection), and stops when its session ends.
+ * When a participant leaves the stage, all its sessions end.
+ */
+export class Sfu {
+  private readonly publishers = new Map<string, PublisherSession>();
+  private readonly subscribers = new Map<string, SubscriberSession>();
+  private readonly live: LiveStages;
+  private readonly limits: BitrateLimits;
+  private readonly timeouts: PeerTimeouts;
+  private readonly stopListening: () => void;
+  private closed = false;
+
+  constructor(options: SfuOptions) {
+    this.live = options.live;
+    this.limits = { ...DEFAULT_BITRATE_LIMITS, ...options.bitrate };
+    this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
+    this.stopListening = this.live.onLeft((stageId, participantId) => this.closeParticipant(stageId, participantId));
+  }
+
+  /** Answers a WHIP offer from the participant of `claims`. Throws OfferError for an offer it cannot answer. */
+  async publish(claims: ParticipantTokenClaims, token: string, offerSdp: string): Promise<{ session: PublisherSession; answerSdp: string }> {
+    this.assertOpen();
+    const opened = await PublisherSession.open(
+      sessionOwner(claims, token),
+      offerSdp,
+      {
+        onMediaFlowing: (kinds) => this.live.setPublished(claims, kinds),
+        // A replaced session hands presence to its successor instead of unpublishing.
+        onClosed: (replaced) => replaced || this.live.setPublished(claims, []),
+      },
+      this.limits,
+      this.timeouts,
+    );
+    if (this.closed) {
+      await opened.session.close();
+      throw new SfuClosedError('the server is shutting down');
+    }
+    void this.publisherOf(claims.topic, claims.jti)?.replace();
+    this.register(this.publishers, opened.session);
+    return opened;
+  }
+
+  /** Answers a WHEP offer subscribing the participant of `claims` to `publisher`. */
+  async subscribe(
+    claims: ParticipantTokenClaims,
+    token: string,
+    publisher: PublisherSession,
+    offerSdp: string,
+    options: { video: boolean },
+  ): Promise<{ session: SubscriberSession; answerSdp: string }> {
+    this.assertOpen();
+    const opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.timeouts);
+    if (this.closed || publisher.isClosed) {
+      await opened.session.close();
+      throw this.closed ? new SfuClosedError('the server is shutting down') : new PublisherGoneError('the participant stopped publishing');
+    }
+    this.register(this.subscribers, opened.session);
+    return opened;
+  }
+
+  /** The live publisher session of a participant on a stage. */
+  publisherOf(stageId: string, participantId: string): PublisherSession | undefined {
+    for (const session of this.publishers.values()) {
+      if (isParticipant(session.owner, stageId, participantId)) return session;
+    }
+    return undefined;
+  }
+
+  publisherSession(id: string): PublisherSession | undefined {
+    return this.publishers.get(id);
+  }
+
+  subscriberSession(id: string): SubscriberSession | undefined {
+    return this.subscribers.get(id);
+  }
+
+  /** Ends every session a participant opened, e.g. because it left the stage. */
+  closeParticipant(stageId: string, participantId: string): void {
+    for (const session of this.sessions()) {
+      if (isParticipant(session.owner, stageId, participantId)) void session.close();
+    }
+  }
+
+  /** Ends every session and refuses new ones; settles once all peer connections are closed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopListening();
+    await Promise.all(this.sessions().map((session) => session.close()));
+  }
+
+  private sessions(): Session[] {
+    return [...this.publishers.values(), ...this.subscribers.values()];
+  }
+
+  private register<S extends Session>(registry: Map<string, S>, session: S): void {
+    registry.set(session.id, session);
+    session.onClose(() => registry.delete(session.id));
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SfuClosedError('the server is shutting down');
+  }
+}

@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters, ReceiverEstimatedMaxBitrate, type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
+import { EXTENSION_URI, absSendTimeSeconds, extensionIdMap, remapExtensions } from '../../src/server/media/sfu/header-extensions.js';
+import { KeyframeRequester } from '../../src/server/media/sfu/keyframe-requester.js';
+import { startsKeyframe } from '../../src/server/media/sfu/keyframe.js';
+import { OfferError, checkOffer, withoutTransportCc } from '../../src/server/media/sfu/negotiate.js';
+import { ReceiveBandwidthEstimator } from '../../src/server/media/sfu/receive-estimator.js';
+import { rembPacket } from '../../src/server/media/sfu/remb.js';
+import { correctSenderReport, ntpNow } from '../../src/server/media/sfu/sender-reports.js';
+import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
+import { TrackForwarder } from '../../src/server/media/sfu/track-forwarder.js';
+
+const ext = (id: number, uri: string) => new RTCRtpHeaderExtensionParameters({ id, uri });
+
+describe('media: header extensions', () => {
+  it('maps end-to-end extensions by URI and drops per-hop and unknown ones', () => {
+    const publisher = [ext(1, EXTENSION_URI.mid), ext(2, EXTENSION_URI.absSendTime), ext(3, EXTENSION_URI.audioLevel), ext(4, EXTENSION_URI.videoOrientation)];
+    const subscriber = [ext(2, EXTENSION_URI.mid), ext(5, EXTENSION_URI.audioLevel)];
+    const map = extensionIdMap(publisher, subscriber);
+    assert.deepEqual([...map], [[3, 5]]);
+    const level = Buffer.from([0x90]);
+    const out = remapExtensions(
+      [
+        { id: 1, payload: Buffer.from('0') },
+        { id: 2, payload: Buffer.from([1, 2, 3]) },
+        { id: 3, payload: level },
+        { id: 9, payload: Buffer.from([7]) },
+      ],
+      map,
+    );
+    assert.deepEqual(out, [{ id: 5, payload: level }]);
+  });
+
+  it('reads abs-send-time as 6.18 fixed-point seconds', () => {
+    const payload = Buffer.from([0xaa, 0x00, 0x00]); // 42.5 × 2^18
+    assert.equal(absSendTimeSeconds([{ id: 2, payload }], 2), 42.5);
+    assert.equal(absSendTimeSeconds([{ id: 2, payload }], 3), undefined);
+    assert.equal(absSendTimeSeconds([], undefined), undefined);
+  });
+});
+
+describe('media: keyframe detection', () => {
+  it('finds VP8 keyframe starts behind any payload descriptor', () => {
+    assert.ok(startsKeyframe('VP8', Buffer.from([0x10, 0x50, 0x01, 0x02])));
+    assert.ok(!startsKeyframe('VP8', Buffer.from([0x10, 0x51, 0x01, 0x02])), 'interframe');
+    assert.ok(!startsKeyframe('VP8', Buffer.from([0x00, 0x50])), 'not the start of a partition');
+    // X, I with a 15-bit picture id, L and T: six descriptor bytes, then the frame tag.
+    assert.ok(startsKeyframe('vp8', Buffer.from([0x90, 0xe0, 0x81, 0x23, 0x05, 0x40, 0x10])));
+    assert.ok(!startsKeyframe('vp8', Buffer.from([0x90, 0xe0, 0x81, 0x23, 0x05, 0x40, 0x11])));
+    // X, I with a 7-bit picture id.
+    assert.ok(startsKeyframe('vp8', Buffer.from([0x90, 0x80, 0x12, 0x10])));
+    assert.ok(!startsKeyframe('vp8', Buffer.from([0x90])), 'truncated');
+  });
+
+  it('finds H.264 keyframes at SPS or the start of an IDR slice', () => {
+    assert.ok(startsKeyframe('H264', Buffer.from([0x67, 0x42])), 'single SPS');
+    assert.ok(startsKeyframe('H264', Buffer.from([0x78, 0x00, 0x02, 0x09, 0x10, 0x00, 0x02, 0x67, 0x42])), 'STAP-A with SPS');
+    assert.ok(startsKeyframe('H264', Buffer.from([0x7c, 0x85, 0x00])), 'FU-A start of IDR');
+    assert.ok(!startsKeyframe('H264', Buffer.from([0x7c, 0x05, 0x00])), 'FU-A continuation');
+    assert.ok(!startsKeyframe('H264', Buffer.from([0x41, 0x9a])), 'P slice');
+    assert.ok(!startsKeyframe('VP9', Buffer.from([0x00])), 'unsupported codec');
+  });
+});
+
+describe('media: keyframe requests', () => {
+  it('sends at most one PLI per 300 ms and defers the rest', async () => {
+    const sent: number[] = [];
+    const requester = new KeyframeRequester(() => sent.push(performance.now()), 300);
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) {
+      requester.request();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.equal(sent.length, 1);
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(sent.length, 2, 'the deferred request was dropped');
+    assert.ok(sent[1] - sent[0] >= 295 && sent[1] - start < 400);
+    requester.request();
+    requester.close();
+    await new Promise((r) => setTimeout(r, 350));
+    assert.equal(sent.length, 2, 'a closed requester still sent');
+  });
+});
+
+describe('media: REMB', () => {
+  it('encodes the bitrate as mantissa and exponent', () => {
+    const packet = rembPacket(1234, 2_500_000, [11, 22]);
+    const decoded = ReceiverEstimatedMaxBitrate.deSerialize(packet.feedback.serialize());
+    assert.deepEqual(decoded.ssrcFeedbacks, [11, 22]);
+    assert.equal(decoded.senderSsrc, 1234);
+    const bitrate = Number(decoded.bitrate);
+    assert.ok(bitrate <= 2_500_000 && bitrate > 2_499_000, `decoded ${bitrate}`);
+  });
+});
+
+/** Feeds `seconds` of a constant-rate stream into an estimator and returns its estimate after each 500 ms update. */
+function simulate(
+  estimator: ReceiveBandwidthEstimator,
+  options: { bps: number; seconds: number; startMs?: number; loss?: number; queueGrowthMsPerSecond?: number },
+): number[] {
+  const packetBytes = 1200;
+  const packetsPerSecond = options.bps / 8 / packetBytes;
+  const estimates: number[] = [];
+  const startMs = options.startMs ?? 0;
+  let sequence = 0;
+  let nextUpdate = startMs + 500;
+  for (let i = 0; i < packetsPerSecond * options.seconds; i++) {
+    const sentMs = startMs + (i * 1000) / packetsPerSecond;
+    const arrivalMs = sentMs + 20 + ((sentMs - startMs) / 1000) * (options.queueGrowthMsPerSecond ?? 0);
+    while (arrivalMs >= nextUpdate) {
+      estimates.push(estimator.update(nextUpdate));
+      nextUpdate += 500;
+    }
+    sequence++;
+    // Deterministic loss: drop every packet whose index crosses a multiple of 1/loss.
+    if (options.loss && Math.floor(sequence * options.loss) !== Math.floor((sequence - 1) * options.loss)) continue;
+    estimator.onPacket(arrivalMs, 1, sequence & 0xffff, packetBytes, (sentMs / 1000) % 64);
+  }
+  return estimates;
+}
+
+describe('media: receive-side bandwidth estimate', () => {
+  const limits = { startBps: 1_500_000, minBps: 100_000, maxBps: 6_000_000 };
+
+  it('starts at the start bitrate and grows while the stream is clean', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    assert.equal(estimator.bitrateBps, 1_500_000);
+    const estimates = simulate(estimator, { bps: 1_400_000, seconds: 10 });
+    assert.ok(estimates.at(-1)! > 2_000_000, `estimate ${estimates.at(-1)}`);
+    assert.ok(estimates.at(-1)! <= 2 * 1_400_000 * 1.05, 'grew far above twice the incoming rate');
+  });
+
+  it('does not hand an app-limited sender more than the start bitrate', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    const estimates = simulate(estimator, { bps: 200_000, seconds: 10 });
+    assert.equal(estimates.at(-1), 1_500_000);
+  });
+
+  it('backs off below the incoming rate on heavy loss', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    const estimates = simulate(estimator, { bps: 1_000_000, seconds: 3, loss: 0.2 });
+    assert.ok(estimates.at(-1)! < 1_000_000, `estimate ${estimates.at(-1)}`);
+  });
+
+  it('holds (neither grows nor falls) on moderate loss', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    const estimates = simulate(estimator, { bps: 1_000_000, seconds: 5, loss: 0.05 });
+    assert.equal(estimates.at(-1), 1_500_000);
+  });
+
+  it('ignores a send-time clock that keeps running backwards', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    for (let i = 0; i < 300; i++) {
+      // werift-like abs-send-time: whole seconds plus noise, while arrivals advance steadily.
+      const arrivalMs = i * 10;
+      estimator.onPacket(arrivalMs, 1, i, 1200, Math.floor(arrivalMs / 1000) + ((i * 7919) % 23) / 100);
+      if (i % 50 === 49) estimator.update(arrivalMs);
+    }
+    assert.ok(estimator.bitrateBps >= limits.startBps, `estimate ${estimator.bitrateBps}`);
+  });
+
+  it('backs off to about 85 % of the incoming rate when queueing delay keeps growing', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    const estimates = simulate(estimator, { bps: 1_200_000, seconds: 4, queueGrowthMsPerSecond: 60 });
+    const incoming = 1_200_000;
+    assert.ok(estimates.at(-1)! <= incoming * 0.9, `estimate ${estimates.at(-1)}`);
+    assert.ok(estimates.at(-1)! >= limits.minBps);
+  });
+});
+
+describe('media: offers', () => {
+  const section = (kind: string, direction: string) => `m=${kind} 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:${kind}\r\na=${direction}\r\n`;
+
+  it('accepts sending offers for WHIP and receiving offers for WHEP', () => {
+    const send = `v=0\r\n${section('audio', 'sendonly')}${section('video', 'sendonly')}`;
+    const recv = `v=0\r\n${section('audio', 'recvonly')}${section('video', 'recvonly')}`;
+    checkOffer(send, 'publish');
+    checkOffer(recv, 'subscribe');
+    assert.throws(() => checkOffer(recv, 'publish'), OfferError);
+    assert.throws(() => checkOffer(send, 'subscribe'), OfferError);
+    assert.throws(() => checkOffer('v=0\r\n', 'publish'), /no audio or video/);
+    assert.throws(() => checkOffer(`v=0\r\n${section('video', 'sendonly')}${section('video', 'sendonly')}`, 'publish'), /at most one/);
+    assert.throws(() => checkOffer('hello', 'publish'), /SDP/);
+  });
+
+  it('strips transport-cc feedback and nothing else', () => {
+    const sdp = 'a=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:111 transport-cc\r\n';
+    assert.equal(withoutTransportCc(sdp), 'a=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 nack pli\r\n');
+    assert.equal(withoutTransportCc('a=rtcp-fb:96 nack\na=rtcp-fb:96 transport-cc'), 'a=rtcp-fb:96 nack\n');
+  });
+});
+
+describe('media: sender reports', () => {
+  it('writes a correct NTP time', () => {
+    const ntp = ntpNow();
+    const ms = Number(ntp >> 32n) * 1000 + (Number(ntp & 0xffffffffn) / 2 ** 32) * 1000 - 2_208_988_800_000;
+    assert.ok(Math.abs(ms - Date.now()) < 50, `ntp is ${ms - Date.now()} ms off`);
+  });
+
+  it('moves the publisher’s mapping forward to the present', () => {
+    const state = { ntpTimestamp: 0n, rtpTimestamp: 0 };
+    const report = { ntp: 1000n << 32n, rtp: 4_294_967_000, receivedAtMs: performance.now() - 500 };
+    correctSenderReport(state as unknown as RTCRtpSender, report, 90000, 0);
+    const elapsedMs = Number((state.ntpTimestamp - report.ntp) * 1000n) / 2 ** 32;
+    assert.ok(elapsedMs >= 499 && elapsedMs < 550, `${elapsedMs} ms`);
+    const rtpElapsed = (state.rtpTimestamp - report.rtp + 2 ** 32) % 2 ** 32;
+    assert.ok(Math.abs(rtpElapsed - elapsedMs * 90) < 200, 'RTP time did not advance with the clock rate (or did not wrap)');
+  });
+});
+
+describe('media: track forwarder', () => {
+  const KEY = Buffer.from([0x10, 0x00]);
+  const DELTA = Buffer.from([0x10, 0x01]);
+
+  function setup() {
+    const source = new SourceTrack('video', new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 }), [ext(6, EXTENSION_URI.videoOrientation)]);
+    const sent: RtpPacket[] = [];
+    const sender = { sendRtp: async (packet: RtpPacket) => void sent.push(packet) } as unknown as RTCRtpSender;
+    const forwarder = new TrackForwarder(source, sender, new Map([[6, 10]]), true);
+    forwarder.start();
+    const send = (sequenceNumber: number, payload = DELTA, extensions = [{ id: 6, payload: Buffer.from([1]) }]) =>
+      source.deliver(new RtpPacket(new RtpHeader({ sequenceNumber: sequenceNumber & 0xffff, timestamp: sequenceNumber * 3000, ssrc: 5, extensions }), payload));
+    return { source, sent, forwarder, send };
+  }
+
+  it('starts on a keyframe and remaps extensions', () => {
+    const { sent, send } = setup();
+    send(100);
+    send(101, KEY);
+    send(102);
+    assert.deepEqual(sent.map((p) => p.header.sequenceNumber), [101, 102]);
+    assert.deepEqual(sent[0].header.extensions, [{ id: 10, payload: Buffer.from([1]) }]);
+  });
+
+  it('resumes after a pause on a keyframe without a sequence gap, dropping late packets from before it', () => {
+    const { sent, send, forwarder } = setup();
+    send(1, KEY);
+    send(2);
+    forwarder.setEnabled(false);
+    send(3);
+    send(4);
+    forwarder.setEnabled(true);
+    send(5);
+    send(6, KEY);
+    send(4); // a late retransmission from the paused stretch
+    send(7);
+    assert.deepEqual(sent.map((p) => p.header.sequenceNumber), [1, 2, 3, 4]);
+  });
+
+  it('keeps forwarding across sequence wrap-around and long runs', () => {
+    const { sent, send } = setup();
+    send(65_000, KEY);
+    for (let i = 65_001; i < 65_000 + 40_000; i++) send(i);
+    assert.equal(sent.length, 40_000);
+    assert.equal(sent.at(-1)!.header.sequenceNumber, (65_000 + 39_999) & 0xffff);
+  });
+});

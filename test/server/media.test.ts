@@ -1,0 +1,366 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import {
+  type MediaStreamTrack,
+  RTCPeerConnection,
+  type RTCPeerConnectionConfig,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  type RTCRtpTransceiver,
+  RtpHeader,
+  RtpPacket,
+} from 'werift';
+import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
+import { LiveStages } from '../../src/server/live/live-stages.js';
+import { createMediaHandler } from '../../src/server/media/media-routes.js';
+import { Sfu } from '../../src/server/media/sfu/sfu.js';
+
+const URI = {
+  mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+  absSendTime: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+  audioLevel: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+  orientation: 'urn:3gpp:video-orientation',
+};
+// werift numbers extensions 1, 2, … in config order (audio list first), so
+// these lists fix the ids: the publisher uses 1–6, the subscriber 7–10.
+const PUBLISHER_EXTENSIONS = { audio: [URI.mid, URI.absSendTime, URI.audioLevel], video: [URI.mid, URI.absSendTime, URI.orientation] };
+const PUBLISHER_IDS = { audioLevel: 3, orientation: 6 };
+const UNNEGOTIATED_ID = 12;
+const FILLER = ['urn:x-test:a', 'urn:x-test:b', 'urn:x-test:c', 'urn:x-test:d', 'urn:x-test:e', 'urn:x-test:f'];
+const SUBSCRIBER_EXTENSIONS = { audio: [...FILLER, URI.mid, URI.audioLevel], video: [URI.mid, URI.orientation] };
+const SUBSCRIBER_IDS = { audioMid: 7, audioLevel: 8, videoMid: 9, orientation: 10 };
+
+const STAGE = 'stage-media-test';
+const tokenClaims = new Map<string, ParticipantTokenClaims>();
+
+function issueToken(participantId: string, capabilities = { allow_publish: true, allow_subscribe: true }, stage = STAGE): string {
+  const token = randomUUID();
+  const now = Math.floor(Date.now() / 1000);
+  tokenClaims.set(token, {
+    jti: participantId,
+    resource: `arn:aws:ivs:us-east-1:000000000000:stage/${stage}`,
+    topic: stage,
+    events_url: 'ws://127.0.0.1/events',
+    whip_url: 'http://127.0.0.1/whip',
+    capabilities,
+    version: '1.0',
+    attributes: {},
+    exp: now + 3600,
+    iat: now,
+  });
+  return token;
+}
+
+const tokens = {
+  async verify(token: string): Promise<ParticipantTokenClaims> {
+    const claims = tokenClaims.get(token);
+    if (!claims) throw Object.assign(new Error('unknown token'), { code: 'invalid' });
+    return claims;
+  },
+};
+
+function clientConfig(extensions: { audio: string[]; video: string[] }): RTCPeerConnectionConfig {
+  const ext = (uri: string) => new RTCRtpHeaderExtensionParameters({ uri });
+  return {
+    iceServers: [],
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceUseIpv6: false,
+    bundlePolicy: 'max-bundle',
+    codecs: {
+      audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2 })],
+      video: [
+        new RTCRtpCodecParameters({
+          mimeType: 'video/VP8',
+          clockRate: 90000,
+          rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'goog-remb' }],
+        }),
+      ],
+    },
+    headerExtensions: { audio: extensions.audio.map(ext), video: extensions.video.map(ext) },
+  };
+}
+
+function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const poll = () => {
+      const value = check();
+      if (value) return resolve(value);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 10);
+    };
+    poll();
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('media: WHIP/WHEP with the SFU', { timeout: 60_000 }, () => {
+  let server: Server;
+  let origin: string;
+  let live: LiveStages;
+  let sfu: Sfu;
+  const peers: RTCPeerConnection[] = [];
+  const timers: NodeJS.Timeout[] = [];
+
+  before(async () => {
+    live = new LiveStages();
+    sfu = new Sfu({ live });
+    const handler = createMediaHandler({ tokens, live, sfu });
+    server = createServer(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!(await handler(req, res, url))) res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    for (const timer of timers) clearInterval(timer);
+    await Promise.all(peers.map((pc) => pc.close()));
+    await sfu.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Offers from `pc`, POSTs the offer and applies the answer. */
+  async function negotiate(pc: RTCPeerConnection, path: string, token: string): Promise<string> {
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitFor('ICE gathering', () => pc.iceGatheringState === 'complete');
+    const res = await fetch(origin + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' },
+      body: pc.localDescription!.sdp,
+    });
+    const text = await res.text();
+    assert.equal(res.status, 201, text);
+    assert.equal(res.headers.get('content-type'), 'application/sdp');
+    await pc.setRemoteDescription({ type: 'answer', sdp: text });
+    await waitFor('connection', () => pc.connectionState === 'connected');
+    return res.headers.get('location')!;
+  }
+
+  /** A werift publisher that sends Opus-like and VP8-like packets with header extensions, and a keyframe when asked. */
+  async function startPublisher(participantId: string) {
+    const token = issueToken(participantId);
+    const pc = new RTCPeerConnection(clientConfig(PUBLISHER_EXTENSIONS));
+    peers.push(pc);
+    const audio = pc.addTransceiver('audio', { direction: 'sendonly' });
+    const video = pc.addTransceiver('video', { direction: 'sendonly' });
+    const location = await negotiate(pc, '/whip', token);
+    const plis: number[] = [];
+    let keyframeWanted = true;
+    video.sender.onPictureLossIndication.subscribe(() => {
+      plis.push(performance.now());
+      keyframeWanted = true;
+    });
+    let audioSeq = 1000;
+    let videoSeq = 60_000; // wraps during the test
+    let tick = 0;
+    timers.push(
+      setInterval(() => {
+        tick++;
+        const audioExtensions = [
+          { id: PUBLISHER_IDS.audioLevel, payload: Buffer.from([0x85]) },
+          { id: UNNEGOTIATED_ID, payload: Buffer.from([0xee]) },
+        ];
+        void audio.sender.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: audioSeq++ & 0xffff, timestamp: tick * 960, extensions: audioExtensions }), Buffer.alloc(80, 1)));
+        if (tick % 2) return;
+        const keyframe = keyframeWanted;
+        keyframeWanted = false;
+        // VP8 payload descriptor (start of partition 0), then the frame tag whose bit 0 is 0 on keyframes.
+        const payload = Buffer.concat([Buffer.from([0x10, keyframe ? 0x00 : 0x01]), Buffer.alloc(400, 2)]);
+        const videoExtensions = [{ id: PUBLISHER_IDS.orientation, payload: Buffer.from([0x01]) }];
+        void video.sender.sendRtp(
+          new RtpPacket(new RtpHeader({ sequenceNumber: videoSeq++ & 0xffff, timestamp: tick * 1800, marker: true, extensions: videoExtensions }), payload),
+        );
+      }, 10),
+    );
+    await waitFor('publish state', () => live.get(STAGE, participantId)?.published);
+    return { token, pc, video, location, plis };
+  }
+
+  interface Received {
+    kind: string;
+    sequenceNumber: number;
+    extensions: { id: number; payload: Buffer }[];
+    at: number;
+  }
+
+  async function startSubscriber(publisherId: string, query = '') {
+    const token = issueToken(`sub-${randomUUID().slice(0, 8)}`);
+    const pc = new RTCPeerConnection(clientConfig(SUBSCRIBER_EXTENSIONS));
+    peers.push(pc);
+    pc.addTransceiver('audio', { direction: 'recvonly' });
+    const videoTransceiver: RTCRtpTransceiver = pc.addTransceiver('video', { direction: 'recvonly' });
+    const received: Received[] = [];
+    const tracks: MediaStreamTrack[] = [];
+    pc.onTrack.subscribe((track) => {
+      tracks.push(track);
+      track.onReceiveRtp.subscribe((packet) =>
+        received.push({ kind: track.kind, sequenceNumber: packet.header.sequenceNumber, extensions: packet.header.extensions, at: performance.now() }),
+      );
+    });
+    const location = await negotiate(pc, `/whep/${publisherId}${query}`, token);
+    const count = (kind: string) => received.filter((r) => r.kind === kind).length;
+    return { token, pc, location, received, count, videoTransceiver };
+  }
+
+  async function request(method: string, path: string, token?: string, body?: string, contentType?: string) {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `Bearer ${token}`;
+    if (contentType) headers['content-type'] = contentType;
+    const res = await fetch(origin + path, { method, headers, body });
+    return { status: res.status, text: await res.text(), headers: res.headers };
+  }
+
+  it('forwards audio and video with the subscriber’s own extension ids', async () => {
+    await startPublisher('pub-ext');
+    const sub = await startSubscriber('pub-ext');
+    await waitFor('audio and video packets', () => sub.count('audio') > 20 && sub.count('video') > 10);
+    const allowed = new Set(Object.values(SUBSCRIBER_IDS));
+    for (const packet of sub.received) {
+      for (const e of packet.extensions) assert.ok(allowed.has(e.id), `extension id ${e.id} leaked into a ${packet.kind} packet`);
+    }
+    const audio = sub.received.find((r) => r.kind === 'audio')!;
+    assert.deepEqual(audio.extensions.find((e) => e.id === SUBSCRIBER_IDS.audioLevel)?.payload, Buffer.from([0x85]));
+    assert.ok(audio.extensions.some((e) => e.id === SUBSCRIBER_IDS.audioMid));
+    const video = sub.received.find((r) => r.kind === 'video')!;
+    assert.deepEqual(video.extensions.find((e) => e.id === SUBSCRIBER_IDS.orientation)?.payload, Buffer.from([0x01]));
+    assert.ok(video.extensions.some((e) => e.id === SUBSCRIBER_IDS.videoMid));
+  });
+
+  it('stops video on PATCH {video:false} while audio continues, and resumes without a sequence gap', async () => {
+    await startPublisher('pub-patch');
+    const sub = await startSubscriber('pub-patch');
+    await waitFor('video', () => sub.count('video') > 5);
+
+    const off = await request('PATCH', sub.location, sub.token, JSON.stringify({ video: false }), 'application/json');
+    assert.equal(off.status, 204, off.text);
+    await sleep(150);
+    const videoAfterOff = sub.count('video');
+    const audioAfterOff = sub.count('audio');
+    const lastSequence = sub.received.filter((r) => r.kind === 'video').at(-1)!.sequenceNumber;
+    await sleep(500);
+    assert.equal(sub.count('video'), videoAfterOff, 'video still arrives after PATCH {video:false}');
+    assert.ok(sub.count('audio') > audioAfterOff + 10, 'audio stopped too');
+
+    const on = await request('PATCH', sub.location, sub.token, JSON.stringify({ video: true }), 'application/json');
+    assert.equal(on.status, 204, on.text);
+    await waitFor('video again', () => sub.count('video') > videoAfterOff);
+    const resumed = sub.received.filter((r) => r.kind === 'video')[videoAfterOff];
+    assert.equal(resumed.sequenceNumber, (lastSequence + 1) & 0xffff);
+  });
+
+  it('starts audio-only with ?video=false', async () => {
+    await startPublisher('pub-audio-only');
+    const sub = await startSubscriber('pub-audio-only', '?video=false');
+    await waitFor('audio', () => sub.count('audio') > 20);
+    assert.equal(sub.count('video'), 0);
+  });
+
+  it('relays a subscriber’s PLIs to the publisher at most once per 300 ms', async () => {
+    const pub = await startPublisher('pub-pli');
+    const sub = await startSubscriber('pub-pli');
+    await waitFor('video', () => sub.count('video') > 5);
+    await sleep(400); // let the start-up keyframe request pass the throttle window
+    const before = pub.plis.length;
+    const ssrc = sub.videoTransceiver.receiver.track.ssrc!;
+    for (let i = 0; i < 20; i++) {
+      await sub.videoTransceiver.receiver.sendRtcpPLI(ssrc);
+      await sleep(20);
+    }
+    await sleep(400);
+    const plis = pub.plis.slice(before);
+    assert.ok(plis.length >= 1, 'no PLI reached the publisher');
+    assert.ok(plis.length <= 3, `${plis.length} PLIs for a 0.4 s burst`);
+    for (let i = 1; i < plis.length; i++) assert.ok(plis[i] - plis[i - 1] >= 290, `PLIs ${Math.round(plis[i] - plis[i - 1])} ms apart`);
+  });
+
+  it('sends the publisher a REMB estimate', async () => {
+    const pub = await startPublisher('pub-remb');
+    await waitFor('REMB', () => pub.video.sender.receiverEstimatedMaxBitrate > 0n);
+    assert.ok(pub.video.sender.receiverEstimatedMaxBitrate >= 1_000_000n, `REMB ${pub.video.sender.receiverEstimatedMaxBitrate}`);
+  });
+
+  it('ends subscriptions and presence when the publisher deletes its session', async () => {
+    const pub = await startPublisher('pub-delete');
+    const sub = await startSubscriber('pub-delete');
+    const stranger = issueToken('stranger');
+    assert.equal((await request('DELETE', pub.location, stranger)).status, 403);
+    assert.equal((await request('DELETE', pub.location)).status, 401);
+    assert.equal((await request('DELETE', pub.location, pub.token)).status, 200);
+    assert.equal(live.get(STAGE, 'pub-delete'), undefined);
+    const patch = await request('PATCH', sub.location, sub.token, JSON.stringify({ video: false }), 'application/json');
+    assert.equal(patch.status, 404, 'the subscriber session outlived its publisher');
+    assert.equal((await request('DELETE', pub.location, pub.token)).status, 404);
+  });
+
+  it('keeps forwarding to one subscriber when another one leaves', async () => {
+    await startPublisher('pub-two-subs');
+    const first = await startSubscriber('pub-two-subs');
+    const second = await startSubscriber('pub-two-subs');
+    await waitFor('both subscribers', () => first.count('video') > 5 && second.count('video') > 5);
+    assert.equal((await request('DELETE', first.location, first.token)).status, 200);
+    const audioBefore = second.count('audio');
+    await waitFor('audio on the remaining subscriber', () => second.count('audio') > audioBefore + 10);
+  });
+
+  it('replaces a participant’s publisher session when it publishes again', async () => {
+    const old = await startPublisher('pub-again');
+    const sub = await startSubscriber('pub-again');
+    const pc = new RTCPeerConnection(clientConfig(PUBLISHER_EXTENSIONS));
+    peers.push(pc);
+    pc.addTransceiver('audio', { direction: 'sendonly' });
+    const location = await negotiate(pc, '/whip', old.token);
+    assert.notEqual(location, old.location);
+    assert.equal((await request('DELETE', old.location, old.token)).status, 404, 'the replaced session is still there');
+    assert.equal((await request('DELETE', sub.location, sub.token)).status, 404, 'subscribers of the replaced session were kept');
+    assert.ok(live.get(STAGE, 'pub-again')?.published, 'presence dropped while republishing');
+  });
+
+  it('closes a participant’s sessions when it leaves the stage', async () => {
+    const pub = await startPublisher('pub-leaves');
+    const sub = await startSubscriber('pub-leaves');
+    assert.ok(live.disconnect(STAGE, 'pub-leaves', 'participant-disconnected'));
+    assert.equal((await request('DELETE', pub.location, pub.token)).status, 404);
+    assert.equal((await request('DELETE', sub.location, sub.token)).status, 404);
+  });
+
+  it('refuses bad requests with clear errors', async () => {
+    const offer = 'v=0\r\n';
+    const viewer = issueToken('viewer', { allow_publish: false, allow_subscribe: true });
+    const noPublish = await request('POST', '/whip', viewer, offer, 'application/sdp');
+    assert.equal(noPublish.status, 403);
+    assert.match(noPublish.text, /publish/);
+
+    const publisherOnly = issueToken('pub-only', { allow_publish: true, allow_subscribe: false });
+    assert.equal((await request('POST', '/whep/anyone', publisherOnly, offer, 'application/sdp')).status, 403);
+    const unknown = await request('POST', '/whip', 'not-a-token', offer, 'application/sdp');
+    assert.equal(unknown.status, 401);
+    assert.equal(unknown.headers.get('www-authenticate'), 'Bearer');
+    assert.equal((await request('POST', '/whip', undefined, offer, 'application/sdp')).status, 401);
+    assert.equal((await request('POST', '/whip', issueToken('typed'), offer, 'text/plain')).status, 415);
+    assert.equal((await request('POST', '/whip', issueToken('garbage'), 'hello', 'application/sdp')).status, 400);
+    assert.equal((await request('POST', '/whip', issueToken('huge'), 'v=0\r\n' + 'a'.repeat(70_000), 'application/sdp')).status, 413);
+    assert.equal((await request('POST', '/whep/nobody', viewer, offer, 'application/sdp')).status, 404);
+    assert.equal((await request('GET', '/whip', viewer)).status, 405);
+    assert.equal((await request('PATCH', '/whep/sessions/nope', viewer, '{"video":true}', 'application/json')).status, 404);
+
+    const preflight = await request('OPTIONS', '/whep/sessions/abc');
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/);
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /PATCH/);
+  });
+
+  it('rejects a subscription from another stage', async () => {
+    await startPublisher('pub-stage');
+    const outsider = issueToken('outsider', { allow_publish: false, allow_subscribe: true }, 'other-stage');
+    const res = await request('POST', '/whep/pub-stage', outsider, 'v=0\r\n', 'application/sdp');
+    assert.equal(res.status, 404);
+  });
+});
