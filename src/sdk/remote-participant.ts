@@ -12,6 +12,8 @@ interface Subscription {
   type: SubscribeType;
   subscriber: Subscriber;
   streams: Map<MediaKind, RemoteStageStream>;
+  /** The connection is up; streams exist from here on. */
+  ready: boolean;
 }
 
 /** One remote participant: what the server says of it, and our subscription to it. */
@@ -61,7 +63,7 @@ export class RemoteParticipant {
   async reconcile(wanted: SubscribeType): Promise<void> {
     const target = this.info.isPublishing ? wanted : SubscribeType.NONE;
     const current = this.subscribeType;
-    if (target === current) return;
+    if (target === current) return this.followKinds();
     if (target === SubscribeType.NONE) return this.unsubscribe();
     if (current === SubscribeType.NONE) return this.subscribe(target);
     return this.switchVideo(target);
@@ -80,7 +82,7 @@ export class RemoteParticipant {
 
   private async subscribe(type: SubscribeType): Promise<void> {
     const subscriber = new Subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token, this.onSubscriptionFailed);
-    const subscription: Subscription = { type, subscriber, streams: new Map() };
+    const subscription: Subscription = { type, subscriber, streams: new Map(), ready: false };
     this.subscription = subscription;
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);
     try {
@@ -100,8 +102,9 @@ export class RemoteParticipant {
       return;
     }
     if (this.subscription !== subscription) return;
+    subscription.ready = true;
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.SUBSCRIBED);
-    this.addStreams(subscribedKinds(type, this.kinds));
+    this.followKinds();
   }
 
   private async switchVideo(type: SubscribeType): Promise<void> {
@@ -109,13 +112,18 @@ export class RemoteParticipant {
     const video = type === SubscribeType.AUDIO_VIDEO;
     subscription.type = type;
     await subscription.subscriber.setVideo(video);
-    if (video) {
-      this.addStreams(subscribedKinds(type, this.kinds).filter((kind) => kind === 'video'));
-    } else {
-      const stream = subscription.streams.get('video');
-      subscription.streams.delete('video');
-      if (stream) this.emit(StageEvents.STAGE_PARTICIPANT_STREAMS_REMOVED, this.info, [stream]);
-    }
+    if (this.subscription === subscription) this.followKinds();
+  }
+
+  /** Once subscribed, the streams follow what the participant publishes and what the subscription carries. */
+  private followKinds(): void {
+    const subscription = this.subscription;
+    if (!subscription?.ready) return;
+    const wanted = subscribedKinds(subscription.type, this.kinds);
+    const removed = [...subscription.streams].filter(([kind]) => !wanted.includes(kind));
+    for (const [kind] of removed) subscription.streams.delete(kind);
+    if (removed.length) this.emit(StageEvents.STAGE_PARTICIPANT_STREAMS_REMOVED, this.info, removed.map(([, stream]) => stream));
+    this.addStreams(wanted.filter((kind) => !subscription.streams.has(kind)));
   }
 
   private addStreams(kinds: MediaKind[]): void {

@@ -73,6 +73,14 @@ export class LiveStages {
     this.update(claims.topic, presence);
   }
 
+  /** Media layer: a new session replaces the participant's publication; it counts as unpublished until that one connects. */
+  restartPublication(claims: ParticipantTokenClaims): void {
+    const presence = this.stages.get(claims.topic)?.get(claims.jti);
+    if (!presence || presence.kinds.length === 0) return;
+    presence.kinds = [];
+    this.update(claims.topic, presence);
+  }
+
   setMuted(stageId: string, participantId: string, kind: MediaKind, muted: boolean): void {
     const presence = this.stages.get(stageId)?.get(participantId);
     if (!presence) return;

@@ -12,8 +12,8 @@ import { SourceTrack } from './source-track.js';
 const REMB_INTERVAL_MS = 500;
 
 export interface PublishHooks {
-  /** Media now flows for `kinds` (called again when another kind starts). */
-  onMediaFlowing(kinds: MediaKind[]): void;
+  /** The publisher connected and can now be subscribed to; `kinds` are the negotiated ones. */
+  onPublishing(kinds: MediaKind[]): void;
   /** The session ended; `replaced` when the same participant published again. */
   onClosed(replaced: boolean): void;
 }
@@ -86,6 +86,8 @@ export class PublisherSession extends PeerSession {
   }
 
   protected onConnected(): void {
+    // Negotiated kinds count even before their first packet: a stream muted at publish sends none.
+    this.hooks.onPublishing(Object.keys(this.sources) as MediaKind[]);
     if (!this.rembVia) return;
     // The first REMB goes out at once: Chromium adopts REMB directly only in its first seconds.
     this.estimator.update(performance.now());
@@ -109,13 +111,7 @@ export class PublisherSession extends PeerSession {
     if (this.isClosed || header.payloadType !== source.codec.payloadType) return;
     const sendTime = absSendTimeSeconds(header.extensions, this.absSendTimeId);
     this.estimator.onPacket(performance.now(), header.ssrc, header.sequenceNumber, packet.serializeSize, sendTime);
-    const first = source.ssrc === undefined;
     source.deliver(packet);
-    if (first) this.hooks.onMediaFlowing(this.flowingKinds());
-  }
-
-  private flowingKinds(): MediaKind[] {
-    return (['audio', 'video'] as const).filter((kind) => this.sources[kind]?.ssrc !== undefined);
   }
 
   private sendRemb(): void {

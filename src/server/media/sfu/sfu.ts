@@ -31,8 +31,8 @@ type Session = PublisherSession | SubscriberSession;
  * this server. One publisher session per participant and stage; publishing
  * again replaces the previous one.
  *
- * Presence: a participant counts as publishing a kind once its first RTP packet
- * of that kind arrived (not at connection), and stops when its session ends.
+ * Presence: a participant counts as publishing its negotiated kinds once its
+ * WHIP peer connection is up, and stops when its session ends.
  * When a participant leaves the stage, all its sessions end.
  */
 export class Sfu {
@@ -58,9 +58,9 @@ export class Sfu {
       sessionOwner(claims, token),
       offerSdp,
       {
-        onMediaFlowing: (kinds) => this.live.setPublished(claims, kinds),
-        // A replaced session hands presence to its successor instead of unpublishing.
-        onClosed: (replaced) => replaced || this.live.setPublished(claims, []),
+        onPublishing: (kinds) => this.live.setPublished(claims, kinds),
+        // A replaced session keeps the participant present; its subscribers must subscribe to the successor.
+        onClosed: (replaced) => (replaced ? this.live.restartPublication(claims) : this.live.setPublished(claims, [])),
       },
       this.limits,
       this.timeouts,
