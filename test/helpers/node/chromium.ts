@@ -19,6 +19,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
     headless: true,
     args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`, ...extraArgs],
   });
-  browser.once('disconnected', () => rmSync(profile, { recursive: true, force: true }));
+  // The profile is in use until the browser process has exited.
+  browser.process()?.once('exit', () => rmSync(profile, { recursive: true, force: true, maxRetries: 3 }));
   return browser;
 }
