@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
  * output, and ends with one summary line of passed/failed test counts.
  */
 const suites = [
+  // The end-to-end test runs the built server and bundle, as `npm start` does.
+  { name: 'build', cmd: ['npm', 'run', '--silent', 'build'] },
   { name: 'typecheck', cmd: ['npm', 'run', '--silent', 'typecheck'] },
   { name: 'node', cmd: ['npm', 'run', '--silent', 'test:node'], count: countNodeTests },
   { name: 'browser', cmd: ['npm', 'run', '--silent', 'test:browser'], count: countBrowserTests },

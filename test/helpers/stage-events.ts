@@ -30,11 +30,11 @@ export function recordEvents(stage: Stage, events: string[]): unknown[][] {
 }
 
 /** Polls `read` until it returns a truthy value. */
-export async function waitFor<T>(read: () => Promise<T> | T, what: string, timeoutMs = 20000): Promise<T> {
+export async function waitFor<T>(read: () => Promise<T> | T, what: string, timeoutMs = 20000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
