@@ -6,19 +6,32 @@ export const SERVER_LEAVE_REASONS = ['token-reused', 'participant-disconnected',
 export type ServerLeaveReason = (typeof SERVER_LEAVE_REASONS)[number];
 
 /** Error codes the server reports on the events channel before closing it. */
-export const EVENT_ERROR_CODES = ['token-invalid', 'token-expired', 'stage-not-found', 'stage-at-capacity', 'bad-message'] as const;
+export const EVENT_ERROR_CODES = [
+  'token-invalid',
+  'token-expired',
+  'stage-not-found',
+  'stage-at-capacity',
+  'bad-message',
+  'token-exchange-failed',
+] as const;
 export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
 
-/** Client → server. The first message must be `join`; nothing else is accepted before it. */
+/**
+ * Client → server. The first message must be `join`; nothing else is accepted
+ * before it. `exchange-token` swaps in a new token for the same participant;
+ * the server answers `token-exchanged`, or `token-exchange-failed` and closes.
+ */
 export type ClientMessage =
   | { type: 'join'; token: string }
-  | { type: 'mute'; kind: MediaKind; muted: boolean };
+  | { type: 'mute'; kind: MediaKind; muted: boolean }
+  | { type: 'exchange-token'; token: string };
 
 /** Server → client. */
 export type ServerMessage =
   | { type: 'joined'; self: WireParticipant; participants: WireParticipant[] }
   | { type: 'participant-joined'; participant: WireParticipant }
   | { type: 'participant-updated'; participant: WireParticipant }
+  | { type: 'token-exchanged'; self: WireParticipant }
   | { type: 'participant-left'; participantId: string }
   | { type: 'left'; reason: ServerLeaveReason }
   | { type: 'error'; code: EventErrorCode; message: string };
@@ -30,6 +43,8 @@ export function parseClientMessage(text: string): ClientMessage {
       return { type: 'join', token: expectString(o, 'token', 'join') };
     case 'mute':
       return { type: 'mute', kind: expectOneOf(o.kind, ['audio', 'video'] as const, 'mute.kind'), muted: expectBoolean(o, 'muted', 'mute') };
+    case 'exchange-token':
+      return { type: 'exchange-token', token: expectString(o, 'token', 'exchange-token') };
     default:
       throw new WireFormatError('message.type is unknown');
   }
@@ -49,6 +64,8 @@ export function parseServerMessage(text: string): ServerMessage {
     case 'participant-joined':
     case 'participant-updated':
       return { type: o.type, participant: parseWireParticipant(o.participant, `${o.type}.participant`) };
+    case 'token-exchanged':
+      return { type: 'token-exchanged', self: parseWireParticipant(o.self, 'token-exchanged.self') };
     case 'participant-left':
       return { type: 'participant-left', participantId: expectString(o, 'participantId', 'participant-left') };
     case 'left':

@@ -17,7 +17,14 @@ export class PositionalEmitter {
     let byListener = this.wrappers.get(event);
     if (!byListener) this.wrappers.set(event, (byListener = new Map()));
     if (byListener.has(listener)) return this;
-    const wrapper = (payload: Payload) => listener(...payload);
+    const wrapper = (payload: Payload) => {
+      // An app listener that throws must not stop the SDK halfway through a state change.
+      try {
+        listener(...payload);
+      } catch (error) {
+        reportError(error);
+      }
+    };
     byListener.set(listener, wrapper);
     this.bus.on(event, wrapper);
     return this;

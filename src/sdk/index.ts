@@ -4,7 +4,7 @@ export type { ParticipantCapability } from './participant-info.js';
 export type { StageStrategy } from './strategy.js';
 export { StageStream } from './streams/stage-stream.js';
 export { LocalStageStream } from './streams/local-stage-stream.js';
-export type { LocalStageStreamOptions } from './streams/local-stage-stream.js';
+export type { LocalStageStreamOptions } from './streams/stream-options.js';
 export { RemoteStageStream } from './streams/remote-stage-stream.js';
 export type { StageStreamLayer } from './streams/remote-stage-stream.js';
 export {

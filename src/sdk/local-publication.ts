@@ -17,7 +17,8 @@ export class LocalPublication {
   constructor(
     private readonly info: StageParticipantInfo,
     private readonly whipUrl: string,
-    private readonly token: string,
+    /** The current participant token (it changes with exchangeToken). */
+    private readonly token: () => string,
     private readonly emit: Emit,
     private readonly signal: (message: ClientMessage) => void,
     private readonly onFailed: () => void,
@@ -44,7 +45,7 @@ export class LocalPublication {
   }
 
   private async publish(wanted: Map<MediaKind, LocalStageStream>): Promise<void> {
-    const publisher = new Publisher(this.whipUrl, this.token, this.onFailed);
+    const publisher = new Publisher(this.whipUrl, this.token(), this.onFailed);
     this.publisher = publisher;
     this.emit(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, this.info, StageParticipantPublishState.ATTEMPTING_PUBLISH);
     try {

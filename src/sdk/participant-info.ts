@@ -19,11 +19,17 @@ export class StageParticipantInfo {
     public capabilities: Set<ParticipantCapability>,
   ) {}
 
+  /** Takes new identity details (after a token exchange); true when the user id or attributes changed. */
+  applyMetadata(userId: string | undefined, attributes: Record<string, string>, capabilities: Iterable<ParticipantCapability>): boolean {
+    const changed = userId !== this.userId || !sameRecord(attributes, this.attributes);
+    this.userId = userId;
+    this.attributes = { ...attributes };
+    this.capabilities = new Set(capabilities);
+    return changed;
+  }
+
   static fromClaims(claims: ParticipantTokenClaims): StageParticipantInfo {
-    const caps = new Set<ParticipantCapability>();
-    if (claims.capabilities.allow_publish) caps.add('publish');
-    if (claims.capabilities.allow_subscribe) caps.add('subscribe');
-    return new StageParticipantInfo(claims.jti, true, claims.user_id, { ...claims.attributes }, caps);
+    return new StageParticipantInfo(claims.jti, true, claims.user_id, { ...claims.attributes }, capabilitiesOf(claims));
   }
 
   static fromWire(wire: WireParticipant): StageParticipantInfo {
@@ -33,4 +39,16 @@ export class StageParticipantInfo {
     info.videoStopped = wire.videoMuted;
     return info;
   }
+}
+
+export function capabilitiesOf(claims: ParticipantTokenClaims): Set<ParticipantCapability> {
+  const caps = new Set<ParticipantCapability>();
+  if (claims.capabilities.allow_publish) caps.add('publish');
+  if (claims.capabilities.allow_subscribe) caps.add('subscribe');
+  return caps;
+}
+
+function sameRecord(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }

@@ -25,7 +25,8 @@ export class RemoteParticipant {
   constructor(
     wire: WireParticipant,
     private readonly whipUrl: string,
-    private readonly token: string,
+    /** The current participant token (it changes with exchangeToken). */
+    private readonly token: () => string,
     private readonly emit: Emit,
     private readonly onSubscriptionFailed: () => void,
   ) {
@@ -37,11 +38,12 @@ export class RemoteParticipant {
     return this.subscription?.type ?? SubscribeType.NONE;
   }
 
-  /** Applies a server update and emits what changed: publish state, then mute state. */
+  /** Applies a server update and emits what changed: metadata, publish state, then mute state. */
   update(wire: WireParticipant): void {
     const { info } = this;
-    info.userId = wire.userId;
-    info.attributes = { ...wire.attributes };
+    if (info.applyMetadata(wire.userId, wire.attributes, wire.capabilities)) {
+      this.emit(StageEvents.STAGE_PARTICIPANT_METADATA_CHANGED, info);
+    }
     this.kinds = wire.kinds;
     if (info.isPublishing !== wire.published) {
       info.isPublishing = wire.published;
@@ -81,7 +83,7 @@ export class RemoteParticipant {
   }
 
   private async subscribe(type: SubscribeType): Promise<void> {
-    const subscriber = new Subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token, this.onSubscriptionFailed);
+    const subscriber = new Subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), this.onSubscriptionFailed);
     const subscription: Subscription = { type, subscriber, streams: new Map(), ready: false };
     this.subscription = subscription;
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);

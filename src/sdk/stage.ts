@@ -4,9 +4,9 @@ import { type Listener, PositionalEmitter } from './emitter.js';
 import { StageConnectionState, StageEvents, StageLeftReason, StageParticipantPublishState } from './enums.js';
 import { StageError, StageErrorCategory, StageErrorCode } from './errors.js';
 import { LocalPublication } from './local-publication.js';
-import { StageParticipantInfo } from './participant-info.js';
+import { StageParticipantInfo, capabilitiesOf } from './participant-info.js';
 import { RemoteParticipant } from './remote-participant.js';
-import { EventsSocket } from './signal/events-socket.js';
+import { EventsSocket, EventsTimeoutError } from './signal/events-socket.js';
 import type { StageStrategy } from './strategy.js';
 
 const JOIN_ERRORS: Record<string, StageErrorCode> = {
@@ -20,8 +20,12 @@ const JOIN_ERRORS: Record<string, StageErrorCode> = {
  * A stage: join it with a participant token, describe what you want with a
  * strategy, and follow what happens through events.
  */
+/** Claims that name the participant and its stage: a token exchange may not change them. */
+const IMMUTABLE_CLAIMS = ['jti', 'resource', 'topic', 'events_url', 'whip_url'] as const;
+
 export class Stage {
-  private readonly claims: ParticipantTokenClaims;
+  private claims: ParticipantTokenClaims;
+  private token: string;
   private readonly emitter = new PositionalEmitter();
   private readonly remotes = new Map<string, RemoteParticipant>();
   private readonly local: StageParticipantInfo;
@@ -31,22 +35,25 @@ export class Stage {
   private publication?: LocalPublication;
   /** Operations run one at a time, in call order, so join/leave/refresh never interleave. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Bumped by leave(): an operation that started before it ends with CANCELED. */
+  private generation = 0;
+  /** A join waiting for the events channel; leave() closes it at once instead of waiting. */
+  private pendingSocket?: EventsSocket;
+  private pendingExchange?: { resolve(message: ServerMessage): void };
 
-  constructor(
-    private readonly token: string,
-    strategy: StageStrategy,
-  ) {
-    try {
-      this.claims = decodeParticipantToken(token);
-    } catch (error) {
-      throw new StageError(StageErrorCode.TOKEN_MALFORMED, StageErrorCategory.JOIN_ERROR, `invalid participant token: ${(error as Error).message}`);
-    }
+  constructor(token: string, strategy: StageStrategy) {
+    this.claims = decodeToken(token, StageErrorCode.TOKEN_MALFORMED, StageErrorCategory.JOIN_ERROR);
+    this.token = token;
     this.local = StageParticipantInfo.fromClaims(this.claims);
     this.strategy = strategy;
   }
 
-  /** Disconnects from the stage; an own bound property so it can be passed around. */
-  readonly leave = (): Promise<void> => this.enqueue(() => this.teardown(StageLeftReason.USER_INITIATED));
+  /** Disconnects from the stage; an own bound property so it can be passed around. A join in progress ends with CANCELED. */
+  readonly leave = (): Promise<void> => {
+    this.generation++;
+    this.pendingSocket?.close();
+    return this.enqueue(() => this.teardown(StageLeftReason.USER_INITIATED));
+  };
 
   /** Asks the strategy again and applies only what changed; an own bound property. */
   readonly refreshStrategy = (): void => {
@@ -55,7 +62,27 @@ export class Stage {
   };
 
   async join(): Promise<void> {
-    return this.enqueue(() => this.connect());
+    const generation = this.generation;
+    return this.enqueue(() => this.connect(generation));
+  }
+
+  /**
+   * Swaps in a new token for the same participant without leaving: new
+   * capabilities, user id or attributes apply at once. A token for another
+   * participant or stage is refused (TOKEN_EXCHANGE_REQUEST_INVALID); if the
+   * server refuses it, the stage is left (`failed-exchange`).
+   */
+  async exchangeToken(token: string): Promise<void> {
+    const claims = decodeToken(token, StageErrorCode.TOKEN_EXCHANGE_REQUEST_INVALID, StageErrorCategory.JOIN_ERROR);
+    const changed = IMMUTABLE_CLAIMS.filter((claim) => claims[claim] !== this.claims[claim]);
+    if (changed.length) {
+      throw new StageError(
+        StageErrorCode.TOKEN_EXCHANGE_REQUEST_INVALID,
+        StageErrorCategory.JOIN_ERROR,
+        `the new token must keep ${changed.join(', ')} of the current one`,
+      );
+    }
+    return this.enqueue(() => this.exchange(token, claims));
   }
 
   replaceStrategy(strategy: StageStrategy): void {
@@ -95,23 +122,37 @@ export class Stage {
     this.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, state);
   }
 
-  private async connect(): Promise<void> {
+  /** `generation` is the one join() was called in: a leave() since then cancels this join. */
+  private async connect(generation: number): Promise<void> {
+    if (generation !== this.generation) throw canceled();
     if (this.state === StageConnectionState.CONNECTED) return;
     if (this.claims.exp * 1000 <= Date.now()) {
       throw new StageError(StageErrorCode.TOKEN_EXPIRED, StageErrorCategory.JOIN_ERROR, 'participant token has expired');
     }
     this.setState(StageConnectionState.CONNECTING);
     const socket = new EventsSocket(this.claims.events_url, {
-      message: (message) => void this.enqueue(() => this.handle(message)),
+      message: (message) => this.receive(message),
       lost: () => void this.enqueue(() => this.connectionLost()),
     });
+    this.pendingSocket = socket;
     let first: ServerMessage;
     try {
       first = await socket.open(this.token);
     } catch (cause) {
       socket.close();
       this.setState(StageConnectionState.DISCONNECTED);
-      throw new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, `could not reach the stage: ${(cause as Error).message}`, { cause });
+      if (generation !== this.generation) throw canceled();
+      const timedOut = cause instanceof EventsTimeoutError;
+      throw new StageError(timedOut ? StageErrorCode.TIMEOUT : StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, `could not reach the stage: ${(cause as Error).message}`, {
+        cause,
+      });
+    } finally {
+      this.pendingSocket = undefined;
+    }
+    if (generation !== this.generation) {
+      socket.close();
+      this.setState(StageConnectionState.DISCONNECTED);
+      throw canceled();
     }
     if (first.type !== 'joined') {
       socket.close();
@@ -123,7 +164,7 @@ export class Stage {
     this.publication = new LocalPublication(
       this.local,
       this.claims.whip_url,
-      this.token,
+      () => this.token,
       (event, ...args) => this.emit(event, ...args),
       (message) => socket.send(message),
       () => this.refreshStrategy(),
@@ -133,6 +174,37 @@ export class Stage {
     for (const wire of first.participants) this.addRemote(wire);
     // The strategy is applied after join resolves, in the same queue.
     void this.enqueue(() => this.reconcile());
+  }
+
+  /** Exchange replies settle the waiting exchange directly: it holds the queue that other messages wait in. */
+  private receive(message: ServerMessage): void {
+    const exchange = this.pendingExchange;
+    if (exchange && (message.type === 'token-exchanged' || (message.type === 'error' && message.code === 'token-exchange-failed'))) {
+      this.pendingExchange = undefined;
+      exchange.resolve(message);
+      return;
+    }
+    void this.enqueue(() => this.handle(message));
+  }
+
+  private async exchange(token: string, claims: ParticipantTokenClaims): Promise<void> {
+    if (this.state !== StageConnectionState.CONNECTED || !this.socket) {
+      throw new StageError(StageErrorCode.TOKEN_EXCHANGE_FAILED, StageErrorCategory.JOIN_ERROR, 'exchangeToken needs a joined stage');
+    }
+    const reply = await new Promise<ServerMessage>((resolve) => {
+      this.pendingExchange = { resolve };
+      this.socket!.send({ type: 'exchange-token', token });
+    });
+    if (reply.type !== 'token-exchanged') {
+      await this.teardown(StageLeftReason.FAILED_EXCHANGE);
+      throw new StageError(StageErrorCode.TOKEN_EXCHANGE_FAILED, StageErrorCategory.JOIN_ERROR, reply.type === 'error' ? reply.message : 'token exchange failed');
+    }
+    this.token = token;
+    this.claims = claims;
+    if (this.local.applyMetadata(claims.user_id, claims.attributes, capabilitiesOf(claims))) {
+      this.emit(StageEvents.STAGE_PARTICIPANT_METADATA_CHANGED, this.local);
+    }
+    await this.reconcile();
   }
 
   private async reconcile(): Promise<void> {
@@ -182,7 +254,7 @@ export class Stage {
     const remote = new RemoteParticipant(
       wire,
       this.claims.whip_url,
-      this.token,
+      () => this.token,
       (event, ...args) => this.emit(event, ...args),
       () => this.refreshStrategy(),
     );
@@ -211,6 +283,8 @@ export class Stage {
   /** Releases everything, emitting removals for every stream and participant, then STAGE_LEFT. */
   private async teardown(reason: StageLeftReason): Promise<void> {
     if (this.state === StageConnectionState.DISCONNECTED && !this.socket) return;
+    this.pendingExchange?.resolve({ type: 'error', code: 'token-exchange-failed', message: 'the stage was left during the exchange' });
+    this.pendingExchange = undefined;
     this.socket?.close();
     this.socket = undefined;
     for (const id of [...this.remotes.keys()]) this.removeRemote(id);
@@ -224,4 +298,16 @@ export class Stage {
     const stageError = error instanceof StageError ? error : new StageError(StageErrorCode.FAILED, category, String(error), { cause: error });
     this.emit(StageEvents.ERROR, stageError);
   }
+}
+
+function decodeToken(token: unknown, code: StageErrorCode, category: StageErrorCategory): ParticipantTokenClaims {
+  try {
+    return decodeParticipantToken(token);
+  } catch (error) {
+    throw new StageError(code, category, `invalid participant token: ${(error as Error).message}`);
+  }
+}
+
+function canceled(): StageError {
+  return new StageError(StageErrorCode.CANCELED, StageErrorCategory.JOIN_ERROR, 'join was canceled by leave()');
 }

@@ -1,3 +1,4 @@
+import { executeServerCommand } from '@web/test-runner-commands';
 /** Browser-side access to the stage server that web-test-runner started for this run. */
 declare global {
   interface Window {
@@ -19,8 +20,14 @@ export interface TokenRequest {
   attributes?: Record<string, string>;
 }
 
-/** A participant token from the server's development endpoint. */
-export async function fetchToken(request: TokenRequest): Promise<string> {
+export interface DevParticipant {
+  token: string;
+  participantId: string;
+  stageArn: string;
+}
+
+/** A participant token from the server's development endpoint, with the ids it names. */
+export async function fetchParticipant(request: TokenRequest): Promise<DevParticipant> {
   const params = new URLSearchParams({ stage: request.stage });
   if (request.userId) params.set('userId', request.userId);
   if (request.publish === false) params.set('publish', '0');
@@ -28,10 +35,21 @@ export async function fetchToken(request: TokenRequest): Promise<string> {
   if (request.attributes) params.set('attributes', JSON.stringify(request.attributes));
   const response = await fetch(`${stageServerUrl()}/dev/token?${params}`);
   if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
+  return (await response.json()) as DevParticipant;
+}
+
+export async function fetchToken(request: TokenRequest): Promise<string> {
+  return (await fetchParticipant(request)).token;
 }
 
 /** A fresh stage name, so tests never see each other's participants. */
 export function uniqueStageName(prefix = 'test'): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/** Runs a control-plane operation through the official AWS client on the test runner's side (see stage-server-plugin.mjs). */
+export async function stageControl<T = Record<string, unknown>>(operation: string, input: Record<string, unknown> = {}): Promise<T> {
+  const result = (await executeServerCommand('stage-control', { operation, input })) as { output?: T; error?: { name: string; message: string } };
+  if (result.error) throw Object.assign(new Error(result.error.message), { name: result.error.name });
+  return result.output as T;
 }

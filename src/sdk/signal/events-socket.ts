@@ -1,5 +1,9 @@
 import { type ClientMessage, type ServerMessage, WireFormatError, parseServerMessage } from '../../protocol/index.js';
 
+export class EventsTimeoutError extends Error {
+  override name = 'EventsTimeoutError';
+}
+
 export interface EventsSocketHandlers {
   message(message: ServerMessage): void;
   /** The socket closed without the client asking. */
@@ -32,7 +36,7 @@ export class EventsSocket {
         fn();
       };
       const timer = setTimeout(() => {
-        settle(() => reject(new Error('timed out waiting for the events channel')));
+        settle(() => reject(new EventsTimeoutError('timed out waiting for the events channel')));
         socket.close();
       }, timeoutMs);
       socket.onopen = () => this.send({ type: 'join', token });

@@ -1,17 +1,8 @@
 import { StreamType } from '../enums.js';
 import { StageStream } from './stage-stream.js';
+import { DEFAULT_AUDIO_KBPS, type LocalStageStreamOptions, validateStreamOptions } from './stream-options.js';
 
-export interface LocalStageStreamOptions {
-  /** kbps */
-  minBitrate?: number;
-  /** kbps */
-  maxBitrate?: number;
-  maxVideoBitrateKbps?: number;
-  maxFramerate?: number;
-  maxAudioBitrateKbps?: number;
-  stereo?: boolean;
-  simulcast?: { enabled: boolean };
-}
+export type { LocalStageStreamOptions } from './stream-options.js';
 
 type MuteListener = (stream: LocalStageStream) => void;
 
@@ -20,9 +11,10 @@ export class LocalStageStream extends StageStream {
   readonly options: Readonly<LocalStageStreamOptions>;
   private readonly muteListeners = new Set<MuteListener>();
 
-  constructor(track: MediaStreamTrack, options: LocalStageStreamOptions = {}) {
+  /** Throws a RangeError for options outside the stage limits (see `STREAM_LIMITS`). */
+  constructor(track: MediaStreamTrack, options?: LocalStageStreamOptions) {
     super(track);
-    this.options = Object.freeze({ ...options });
+    this.options = Object.freeze(validateStreamOptions(options));
   }
 
   /** Mutes without unpublishing; works before or after the stream is published. */
@@ -36,7 +28,7 @@ export class LocalStageStream extends StageStream {
   /** Encoder limits for the sender that carries this stream. */
   get encoding(): RTCRtpEncodingParameters {
     const o = this.options;
-    const kbps = this.streamType === StreamType.VIDEO ? (o.maxVideoBitrateKbps ?? o.maxBitrate) : o.maxAudioBitrateKbps;
+    const kbps = this.streamType === StreamType.VIDEO ? (o.maxVideoBitrateKbps ?? o.maxBitrate) : (o.maxAudioBitrateKbps ?? DEFAULT_AUDIO_KBPS);
     const encoding: RTCRtpEncodingParameters = {};
     if (kbps !== undefined) encoding.maxBitrate = kbps * 1000;
     if (this.streamType === StreamType.VIDEO && o.maxFramerate !== undefined) encoding.maxFramerate = o.maxFramerate;

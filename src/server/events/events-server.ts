@@ -70,6 +70,11 @@ export class EventsServer {
         return;
       }
       if (!joined) return fail('bad-message', 'the first message must be join');
+      if (message.type === 'exchange-token') {
+        const claims = await this.exchange(joined.claims, message.token, send, fail);
+        if (claims) joined.claims = claims;
+        return;
+      }
       this.deps.live.setMuted(joined.claims.topic, joined.claims.jti, message.kind, message.muted);
     });
 
@@ -77,6 +82,30 @@ export class EventsServer {
       clearTimeout(timer);
       if (joined) this.deps.live.leave(joined.claims.topic, joined.claims.jti, joined.connection);
     });
+  }
+
+  /** A new token for the joined participant: it must verify and name the same participant on the same stage. */
+  private async exchange(
+    current: ParticipantTokenClaims,
+    token: string,
+    send: (message: ServerMessage) => void,
+    fail: (code: Extract<ServerMessage, { type: 'error' }>['code'], message: string) => void,
+  ): Promise<ParticipantTokenClaims | undefined> {
+    let claims: ParticipantTokenClaims;
+    try {
+      claims = await this.deps.tokens.verify(token);
+    } catch (error) {
+      fail('token-exchange-failed', `the new token was refused: ${(error as Error).message}`);
+      return undefined;
+    }
+    if (claims.jti !== current.jti || claims.resource !== current.resource) {
+      fail('token-exchange-failed', 'the new token is for another participant or stage');
+      return undefined;
+    }
+    const self = this.deps.live.updateClaims(claims);
+    if (!self) return undefined;
+    send({ type: 'token-exchanged', self });
+    return claims;
   }
 
   private async join(

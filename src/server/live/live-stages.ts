@@ -53,6 +53,15 @@ export class LiveStages {
     for (const listener of this.leftListeners) listener(stageId, participantId);
   }
 
+  /** The participant exchanged its token: new capabilities, user id or attributes, same identity. */
+  updateClaims(claims: ParticipantTokenClaims): WireParticipant | undefined {
+    const presence = this.stages.get(claims.topic)?.get(claims.jti);
+    if (!presence) return undefined;
+    presence.claims = claims;
+    this.update(claims.topic, presence);
+    return toWire(presence);
+  }
+
   /** Media layer: the participant now publishes `kinds` ([] when it stopped). */
   setPublished(claims: ParticipantTokenClaims, kinds: MediaKind[]): void {
     const stage = this.stageMap(claims.topic);
