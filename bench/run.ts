@@ -1,8 +1,25 @@
-/** `npm run bench`: runs every benchmark and writes its results to bench/results/. */
+/**
+ * `npm run bench [name…]`: runs every benchmark (or the named ones) in turn and
+ * writes each one's results to bench/results/<name>.json.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { runBundleSize } from './bundle-size.js';
 import { runPublishAndFirstFrame } from './publish-and-first-frame.js';
+
+const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
+  'bundle-size': runBundleSize,
+  'publish-and-first-frame': runPublishAndFirstFrame,
+};
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !(name in BENCHMARKS));
+if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(BENCHMARKS).join(', ')}`);
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
-const result = await runPublishAndFirstFrame();
-writeFileSync(new URL('publish-and-first-frame.json', resultsDir), JSON.stringify(result, null, 2) + '\n');
+for (const [name, run] of Object.entries(BENCHMARKS)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(`\n## ${name}\n`);
+  const result = await run();
+  writeFileSync(new URL(`${name}.json`, resultsDir), JSON.stringify(result, null, 2) + '\n');
+}
