@@ -13,6 +13,11 @@ export class LocalPublication {
   private publisher?: Publisher;
   private streams = new Map<MediaKind, LocalStageStream>();
   private readonly unfollow = new Map<MediaKind, () => void>();
+  /** Mute state the server has been told, per kind (it starts unmuted). */
+  private readonly signalled = new Map<MediaKind, boolean>([
+    ['audio', false],
+    ['video', false],
+  ]);
 
   constructor(
     private readonly info: StageParticipantInfo,
@@ -98,9 +103,12 @@ export class LocalPublication {
     this.emit(StageEvents.STAGE_STREAM_MUTE_CHANGED, this.info, stream);
   }
 
+  /** Tells the server only what it does not know yet, so a swapped stream with the same state costs nothing. */
   private applyMute(kind: MediaKind, stream: LocalStageStream): void {
     if (kind === 'audio') this.info.audioMuted = stream.isMuted;
     else this.info.videoStopped = stream.isMuted;
+    if (this.signalled.get(kind) === stream.isMuted) return;
+    this.signalled.set(kind, stream.isMuted);
     this.signal({ type: 'mute', kind, muted: stream.isMuted });
   }
 }

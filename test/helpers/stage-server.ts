@@ -18,6 +18,8 @@ export interface TokenRequest {
   publish?: boolean;
   subscribe?: boolean;
   attributes?: Record<string, string>;
+  /** Another token for this existing participant (for exchangeToken). */
+  participantId?: string;
 }
 
 export interface DevParticipant {
@@ -33,6 +35,7 @@ export async function fetchParticipant(request: TokenRequest): Promise<DevPartic
   if (request.publish === false) params.set('publish', '0');
   if (request.subscribe === false) params.set('subscribe', '0');
   if (request.attributes) params.set('attributes', JSON.stringify(request.attributes));
+  if (request.participantId) params.set('participantId', request.participantId);
   const response = await fetch(`${stageServerUrl()}/dev/token?${params}`);
   if (!response.ok) throw new Error(`token request failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as DevParticipant;

@@ -4,7 +4,7 @@ import type { StageStore } from '../store/stage-store.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
 import { isLoopbackHost } from '../config.js';
 import { stageEndpoints } from '../control-plane/stage-view.js';
-import { expectStringRecord, parseJson } from '../../protocol/index.js';
+import { PARTICIPANT_ID_PATTERN, expectStringRecord, parseJson } from '../../protocol/index.js';
 
 export interface DevTokenDeps {
   store: StageStore;
@@ -29,7 +29,9 @@ function fromLoopback(req: IncomingMessage): boolean {
 /**
  * Development only: `GET /dev/token?stage=<name>` mints a participant token for
  * a named stage (created on first use) so the demo and browser tests need no
- * backend. The server mounts this only in development mode on loopback.
+ * backend; `participantId=<id>` mints another token for an existing participant
+ * (what `exchangeToken` needs). The server mounts this only in development mode
+ * on loopback.
  */
 export function createDevTokenHandler(deps: DevTokenDeps): RequestHandler {
   return async (req, res, url) => {
@@ -42,6 +44,10 @@ export function createDevTokenHandler(deps: DevTokenDeps): RequestHandler {
     if (!STAGE_NAME.test(name)) throw new HttpError(400, 'stage must be 1-64 characters of A-Z a-z 0-9 _ -');
     const userId = params.get('userId') ?? undefined;
     if (userId !== undefined && userId.length > 128) throw new HttpError(400, 'userId is longer than 128 characters');
+    const participantId = params.get('participantId') ?? undefined;
+    if (participantId !== undefined && !PARTICIPANT_ID_PATTERN.test(participantId)) {
+      throw new HttpError(400, 'participantId must be 1-64 characters of A-Z a-z 0-9 _ -');
+    }
     const attributesText = params.get('attributes');
     let attributes: Record<string, string> = {};
     try {
@@ -54,6 +60,7 @@ export function createDevTokenHandler(deps: DevTokenDeps): RequestHandler {
     const { token, claims } = await deps.tokens.issue({
       stageArn: stage.arn,
       stageId: stage.id,
+      participantId,
       userId,
       attributes,
       capabilities: { publish: flag(params, 'publish'), subscribe: flag(params, 'subscribe') },
