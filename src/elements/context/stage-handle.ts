@@ -5,6 +5,7 @@ import type {
   StageParticipantInfo,
   StageParticipantPublishState as PublishState,
   StageStream,
+  SubscribeType,
 } from '../../sdk/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,8 +17,15 @@ export type StageListener = (...args: any[]) => void;
  */
 export const HANDLE_STAGE_CHANGED = 'ivsHandleStageChanged';
 
-/** Every event name a handle re-emits: the SDK's events plus {@link HANDLE_STAGE_CHANGED}. */
-export const ALL_HANDLE_EVENTS: readonly string[] = [...Object.values(StageEvents), HANDLE_STAGE_CHANGED];
+/**
+ * Emitted by a {@link StageHandle} (with no arguments) when the markup that
+ * feeds the strategy or the layout changed: a local stream, a subscribe rule
+ * or a placed participant tile was added, removed or changed. Not an SDK event.
+ */
+export const HANDLE_MARKUP_CHANGED = 'ivsHandleMarkupChanged';
+
+/** Every event name a handle emits: the SDK's events plus the handle's own. */
+export const ALL_HANDLE_EVENTS: readonly string[] = [...Object.values(StageEvents), HANDLE_STAGE_CHANGED, HANDLE_MARKUP_CHANGED];
 
 /** What the handle knows about one participant: its info and the streams currently available. */
 export interface ParticipantEntry {
@@ -37,6 +45,24 @@ export interface LocalStreamSource {
 }
 
 /**
+ * A rule that decides the subscription to the participants it applies to,
+ * i.e. an `<ivs-subscribe-rule>`. Rules are elements: the first one in
+ * document order that applies wins.
+ */
+export interface SubscribeRuleSource extends Element {
+  /** Whether the rule is about this participant. */
+  appliesTo(participant: StageParticipantInfo): boolean;
+  /** What to receive from the participants it applies to. */
+  readonly subscribeType: SubscribeType;
+}
+
+/** An `<ivs-participant>`; those placed by the page (not by the stage itself) are left out of the automatic grid. */
+export interface PlacedTile extends Element {
+  /** The participant the tile shows, once it is on the stage. */
+  readonly participant: StageParticipantInfo | undefined;
+}
+
+/**
  * The one object an `<ivs-stage>` provides through context, for its whole
  * lifetime. The `Stage` behind it changes (a new token gives a new `Stage`),
  * the handle does not: descendants keep one reference and follow the events
@@ -53,10 +79,13 @@ export class StageHandle {
   private localState: PublishState = StageParticipantPublishState.NOT_PUBLISHED;
   private readonly entries = new Map<string, ParticipantEntry>();
   private readonly sources = new Set<LocalStreamSource>();
+  private readonly rules = new Set<SubscribeRuleSource>();
+  private readonly tiles = new Set<PlacedTile>();
   private readonly listeners = new Map<string, Set<StageListener>>();
   /** One bound listener per SDK event, so `off` removes exactly what `on` added. */
   private readonly forwarders = new Map<string, StageListener>();
-  private refreshQueued = false;
+  private markupChangeQueued = false;
+  private refreshWanted = false;
 
   /**
    * @param onEvent called for every event before listeners, e.g. by the owning
@@ -137,6 +166,51 @@ export class StageHandle {
     if (this.sources.delete(source)) this.requestRefresh();
   }
 
+  /** Adds a subscribe rule; the strategy is refreshed. */
+  addRule(rule: SubscribeRuleSource): void {
+    if (this.rules.has(rule)) return;
+    this.rules.add(rule);
+    this.requestRefresh();
+  }
+
+  /** Removes a subscribe rule; the strategy is refreshed. */
+  removeRule(rule: SubscribeRuleSource): void {
+    if (this.rules.delete(rule)) this.requestRefresh();
+  }
+
+  /**
+   * What the first rule (in document order) that applies to `participant`
+   * says, or `undefined` when no rule applies.
+   */
+  ruledSubscription(participant: StageParticipantInfo): SubscribeType | undefined {
+    const ordered = [...this.rules].sort((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
+    return ordered.find((rule) => rule.appliesTo(participant))?.subscribeType;
+  }
+
+  /** Adds or removes a participant tile; the owner re-renders its grid. */
+  setPlacedTile(tile: PlacedTile, placed: boolean): void {
+    const changed = placed ? !this.tiles.has(tile) : this.tiles.has(tile);
+    if (placed) this.tiles.add(tile);
+    else this.tiles.delete(tile);
+    if (changed) this.queueMarkupChange(false);
+  }
+
+  /** Tells followers that a tile now shows another participant. */
+  placedTileChanged(): void {
+    this.queueMarkupChange(false);
+  }
+
+  /** Ids of the participants that placed tiles show, leaving out the tiles inside `ownRoot` (the owner's own grid). */
+  placedParticipantIds(ownRoot?: Node): Set<string> {
+    const ids = new Set<string>();
+    for (const tile of this.tiles) {
+      if (tile.getRootNode() === ownRoot) continue;
+      const id = tile.participant?.id;
+      if (id) ids.add(id);
+    }
+    return ids;
+  }
+
   /** True while `source` contributes at least one stream to what is published. */
   isPublishing(source: LocalStreamSource): boolean {
     return this.streamsToPublish().some((stream) => source.streams.includes(stream));
@@ -161,13 +235,27 @@ export class StageHandle {
   /**
    * Asks the current stage to query its strategy again, once per microtask
    * however many changes asked for it. Cheap: the SDK applies only differences.
+   * Followers hear {@link HANDLE_MARKUP_CHANGED} first, since what the
+   * strategy answers may have changed what they show.
    */
   requestRefresh(): void {
-    if (this.refreshQueued) return;
-    this.refreshQueued = true;
+    this.queueMarkupChange(true);
+  }
+
+  /**
+   * Tells followers about markup changes once per microtask, after the
+   * element updates that caused them, and refreshes the strategy if asked.
+   */
+  private queueMarkupChange(refresh: boolean): void {
+    this.refreshWanted ||= refresh;
+    if (this.markupChangeQueued) return;
+    this.markupChangeQueued = true;
     queueMicrotask(() => {
-      this.refreshQueued = false;
-      this.current?.refreshStrategy();
+      const wanted = this.refreshWanted;
+      this.markupChangeQueued = false;
+      this.refreshWanted = false;
+      this.notify(HANDLE_MARKUP_CHANGED, []);
+      if (wanted) this.current?.refreshStrategy();
     });
   }
 

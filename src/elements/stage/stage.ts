@@ -1,24 +1,33 @@
 import { ContextProvider } from '@lit/context';
-import { css, html } from 'lit';
+import { css, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { Stage, StageConnectionState, StageError, StageErrorCategory, StageErrorCode, StageEvents } from '../../sdk/index.js';
-import type { StageStrategy } from '../../sdk/index.js';
+import { Stage, StageConnectionState, StageError, StageErrorCategory, StageErrorCode, StageEvents, SubscribeType } from '../../sdk/index.js';
+import type { StageParticipantInfo, StageStrategy } from '../../sdk/index.js';
 import { stageContext } from '../context/stage-context.js';
-import { HANDLE_STAGE_CHANGED, StageHandle } from '../context/stage-handle.js';
+import { HANDLE_MARKUP_CHANGED, HANDLE_STAGE_CHANGED, StageHandle } from '../context/stage-handle.js';
 import type { ParticipantEntry } from '../context/stage-handle.js';
 import { IvsErrorEvent } from '../events/error.js';
 import { domEventForStageEvent } from '../events/from-stage-event.js';
 import { IvsElement } from '../internal/ivs-element.js';
-import { createElementStrategy } from './strategy.js';
+import { createElementStrategy, subscribeTypeFromAttribute } from './strategy.js';
+import type { SubscribeAttribute } from './strategy.js';
 
 /** Handle events after which the list of tiles may differ. */
 const TILE_EVENTS = new Set<string>([
   StageEvents.STAGE_PARTICIPANT_JOINED,
   StageEvents.STAGE_PARTICIPANT_LEFT,
+  StageEvents.STAGE_PARTICIPANT_METADATA_CHANGED,
   StageEvents.STAGE_LEFT,
   HANDLE_STAGE_CHANGED,
+  HANDLE_MARKUP_CHANGED,
 ]);
+
+/** What the status indicator says in the states that deserve one. */
+const STATUS_TEXT: Partial<Record<StageConnectionState, string>> = {
+  [StageConnectionState.CONNECTING]: 'Connecting…',
+  [StageConnectionState.ERRORED]: 'Connection lost',
+};
 
 /** Parts of each `<ivs-participant>` tile, re-exported as `participant-*`. */
 const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'muted-icon', 'video-off-icon', 'play-button']
@@ -34,10 +43,17 @@ const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'mu
  * When connected with a `token`, the element creates a `Stage`, joins it,
  * and leaves when it is removed (or when the token changes, before joining
  * with the new one). Its strategy comes from markup: `subscribe` says what to
- * receive from remote participants, and `<ivs-local-stream publish>` children
- * say what to publish. Changing either refreshes the strategy. Every SDK
- * event is re-dispatched as an `ivs-*` DOM event whose `detail` names the
- * listener arguments. Descendants reach the stage through context.
+ * receive from remote participants, `<ivs-subscribe-rule>` children override
+ * it for the participants they match, and `<ivs-local-stream publish>`
+ * children say what to publish. Changing any of them refreshes the strategy;
+ * setting the `strategy` property replaces all of that with the page's own.
+ * Every SDK event is re-dispatched as an `ivs-*` DOM event whose `detail`
+ * names the listener arguments. Descendants reach the stage through context.
+ *
+ * The grid shows a tile for every remote participant that is received
+ * (subscription other than `none`) and that no `<ivs-participant>` placed
+ * by the page already shows; `layout="none"` leaves the whole layout to the
+ * page.
  *
  * @fires {IvsConnectionStateChangedEvent} ivs-connection-state-changed - `detail: { state }`.
  * @fires {IvsParticipantJoinedEvent} ivs-participant-joined - `detail: { participant }`; also for the local participant.
@@ -57,6 +73,7 @@ const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'mu
  * @slot - Local content placed first in the grid, typically `<ivs-local-stream>`.
  *
  * @csspart base - The grid that holds the slotted content and the participant tiles.
+ * @csspart status - The "Connecting…" / "Connection lost" indicator, shown only in those states.
  * @csspart participant - Each remote participant's `<ivs-participant>` tile.
  * @csspart participant-video - The video inside each tile (likewise `participant-base`, `participant-label`, `participant-placeholder`, `participant-avatar`, `participant-muted-icon`, `participant-video-off-icon`, `participant-play-button`).
  *
@@ -65,11 +82,14 @@ const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'mu
  * @cssproperty --ivs-tile-aspect-ratio - Aspect ratio of the tiles (inherited). Default `16 / 9`.
  * @cssproperty --ivs-tile-radius - Corner radius of the tiles (inherited). Default `0.75rem`.
  * @cssproperty --ivs-tile-background - Background of the tiles (inherited). Default `#1d2026`.
+ * @cssproperty --ivs-status-background - Background of the status indicator. Default `rgb(0 0 0 / 0.7)`.
+ * @cssproperty --ivs-status-color - Text colour of the status indicator. Default `#fff`.
  */
 export class IvsStage extends IvsElement {
   static override styles = css`
     :host {
       display: block;
+      position: relative;
     }
 
     :host([hidden]) {
@@ -82,15 +102,27 @@ export class IvsStage extends IvsElement {
       grid-template-columns: repeat(auto-fit, minmax(min(100%, var(--ivs-tile-min-width, 16rem)), 1fr));
       align-content: start;
     }
+
+    .status {
+      position: absolute;
+      top: 0.5rem;
+      left: 50%;
+      z-index: 1;
+      transform: translateX(-50%);
+      padding: 0.3rem 0.8rem;
+      border-radius: 999px;
+      background: var(--ivs-status-background, rgb(0 0 0 / 0.7));
+      color: var(--ivs-status-color, #fff);
+      font: 500 0.875rem/1.25 system-ui, sans-serif;
+      pointer-events: none;
+    }
   `;
 
   private readonly handle = new StageHandle((event, args) => this.handleStageEvent(event, args));
 
-  /**
-   * The strategy given to every `Stage` this element creates. It reads the
-   * element's current attributes and children each time the SDK asks.
-   */
-  readonly strategy: StageStrategy = createElementStrategy(this.handle, () => this.subscribe);
+  /** The strategy built from markup; it reads the current attributes and children each time the SDK asks. */
+  private readonly declarativeStrategy: StageStrategy = createElementStrategy(this.handle, () => this.subscribe);
+  private customStrategy?: StageStrategy;
 
   /** Token the current `Stage` was created from. */
   private sessionToken?: string;
@@ -109,8 +141,14 @@ export class IvsStage extends IvsElement {
     this.scheduleSessionSync();
   }
 
-  /** What to receive from remote participants: `audio-video` (default), `audio-only` or `none`. */
-  @property() subscribe: 'audio-video' | 'audio-only' | 'none' = 'audio-video';
+  /**
+   * What to receive from remote participants that no `<ivs-subscribe-rule>`
+   * matches: `audio-video` (default), `audio-only` or `none`.
+   */
+  @property() subscribe: SubscribeAttribute = 'audio-video';
+
+  /** `grid` (default): a tile per received participant; `none`: no tiles, the page places `<ivs-participant>` elements itself. */
+  @property({ reflect: true }) layout: 'grid' | 'none' = 'grid';
 
   /** Read-only: the stage's connection state (`disconnected`, `connecting`, `connected`, `errored`). */
   @property({ attribute: 'connection-state', reflect: true }) connectionState: StageConnectionState =
@@ -132,6 +170,22 @@ export class IvsStage extends IvsElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.scheduleSessionSync();
+  }
+
+  /**
+   * The strategy in use. By default it is built from markup (`subscribe`,
+   * `<ivs-subscribe-rule>`, `<ivs-local-stream publish>`); setting an object
+   * replaces it entirely, on the current stage too, and setting `undefined`
+   * brings back the markup's. Call `stage.refreshStrategy()` when your
+   * strategy's answers change.
+   */
+  get strategy(): StageStrategy {
+    return this.customStrategy ?? this.declarativeStrategy;
+  }
+  set strategy(strategy: StageStrategy | undefined) {
+    this.customStrategy = strategy ?? undefined;
+    this.handle.stage?.replaceStrategy(this.strategy);
+    this.requestUpdate();
   }
 
   /** The SDK `Stage` currently in use, or `undefined` without a token. */
@@ -236,15 +290,36 @@ export class IvsStage extends IvsElement {
     this.emit(new IvsErrorEvent({ error: stageError }));
   }
 
+  /** Remote participants that get an automatic tile: received, and not already placed by the page. */
+  private tiledParticipants(): StageParticipantInfo[] {
+    if (this.layout === 'none') return [];
+    const placed = this.handle.placedParticipantIds(this.renderRoot);
+    return this.handle.participants
+      .map((entry) => entry.info)
+      .filter((info) => !info.isLocal && !placed.has(info.id) && this.subscriptionOf(info) !== SubscribeType.NONE);
+  }
+
+  /** What the strategy in use answers for `info` (the markup's answer needs no stage). */
+  private subscriptionOf(info: StageParticipantInfo): SubscribeType {
+    try {
+      return this.strategy.shouldSubscribeToParticipant(info);
+    } catch {
+      // A page strategy that throws is reported by the SDK; keep the tile.
+      return subscribeTypeFromAttribute(this.subscribe);
+    }
+  }
+
   protected override render() {
-    const remotes = this.handle.participants.filter((entry) => !entry.info.isLocal);
+    const remotes = this.tiledParticipants();
+    const status = STATUS_TEXT[this.connectionState];
     return html`
+      ${status ? html`<div part="status" class="status" role="status">${status}</div>` : nothing}
       <div part="base" class="grid" role="group" aria-label=${this.label}>
         <slot></slot>
         ${repeat(
           remotes,
-          (entry) => entry.info.id,
-          (entry) => html`<ivs-participant part="participant" exportparts=${TILE_EXPORTPARTS} participant-id=${entry.info.id}></ivs-participant>`,
+          (info) => info.id,
+          (info) => html`<ivs-participant part="participant" exportparts=${TILE_EXPORTPARTS} participant-id=${info.id}></ivs-participant>`,
         )}
       </div>
     `;

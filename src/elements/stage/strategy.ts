@@ -25,7 +25,8 @@ export function subscribeTypeFromAttribute(value: string | null | undefined): Su
  * The strategy an `<ivs-stage>` hands to every `Stage` it creates. It reads
  * the element's current state each time the SDK asks, so changing an
  * attribute or a child only needs `refreshStrategy()`:
- * - subscribe to every remote participant as the `subscribe` attribute says;
+ * - subscribe to each remote participant as the first `<ivs-subscribe-rule>`
+ *   that applies to it says, or else as the `subscribe` attribute says;
  * - publish while some `<ivs-local-stream publish>` has captured media;
  * - publish those streams (one audio, one video).
  */
@@ -33,6 +34,6 @@ export function createElementStrategy(handle: StageHandle, subscribe: () => stri
   return {
     stageStreamsToPublish: () => handle.streamsToPublish(),
     shouldPublishParticipant: () => handle.streamsToPublish().length > 0,
-    shouldSubscribeToParticipant: () => subscribeTypeFromAttribute(subscribe()),
+    shouldSubscribeToParticipant: (participant) => handle.ruledSubscription(participant) ?? subscribeTypeFromAttribute(subscribe()),
   };
 }

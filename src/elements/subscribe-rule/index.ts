@@ -1,0 +1,1 @@
+export { IvsSubscribeRule } from './subscribe-rule.js';
