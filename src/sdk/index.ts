@@ -2,6 +2,8 @@ export { Stage } from './stage.js';
 export { StageParticipantInfo } from './participant-info.js';
 export type { ParticipantCapability } from './participant-info.js';
 export type { StageStrategy } from './strategy.js';
+export { JitterBufferMinDelay } from './subscribe-configuration.js';
+export type { JitterBufferConfiguration, SubscribeConfiguration } from './subscribe-configuration.js';
 export { StageStream } from './streams/stage-stream.js';
 export { LocalStageStream } from './streams/local-stage-stream.js';
 export type { LocalStageStreamOptions } from './streams/stream-options.js';

@@ -61,13 +61,16 @@ export class RemoteParticipant {
     if (videoChanged) this.muteChanged('video', wire.videoMuted);
   }
 
-  /** Moves the subscription to `wanted`, which the SDK applies only once the participant publishes. */
-  async reconcile(wanted: SubscribeType): Promise<void> {
+  /**
+   * Moves the subscription to `wanted`, which the SDK applies only once the
+   * participant publishes. `jitterTargetMs` is asked only when a subscription starts.
+   */
+  async reconcile(wanted: SubscribeType, jitterTargetMs: () => number | undefined): Promise<void> {
     const target = this.info.isPublishing ? wanted : SubscribeType.NONE;
     const current = this.subscribeType;
     if (target === current) return this.followKinds();
     if (target === SubscribeType.NONE) return this.unsubscribe();
-    if (current === SubscribeType.NONE) return this.subscribe(target);
+    if (current === SubscribeType.NONE) return this.subscribe(target, jitterTargetMs());
     return this.switchVideo(target);
   }
 
@@ -82,8 +85,8 @@ export class RemoteParticipant {
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.NOT_SUBSCRIBED);
   }
 
-  private async subscribe(type: SubscribeType): Promise<void> {
-    const subscriber = new Subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), this.onSubscriptionFailed);
+  private async subscribe(type: SubscribeType, jitterTargetMs: number | undefined): Promise<void> {
+    const subscriber = new Subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), this.onSubscriptionFailed, jitterTargetMs);
     const subscription: Subscription = { type, subscriber, streams: new Map(), ready: false };
     this.subscription = subscription;
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);

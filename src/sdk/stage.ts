@@ -8,6 +8,7 @@ import { StageParticipantInfo, capabilitiesOf } from './participant-info.js';
 import { RemoteParticipant } from './remote-participant.js';
 import { EventsSocket, EventsTimeoutError } from './signal/events-socket.js';
 import type { StageStrategy } from './strategy.js';
+import { jitterBufferTargetMs } from './subscribe-configuration.js';
 
 const JOIN_ERRORS: Record<string, StageErrorCode> = {
   'token-invalid': StageErrorCode.TOKEN_MALFORMED,
@@ -219,7 +220,9 @@ export class Stage {
 
   private async reconcileRemote(remote: RemoteParticipant): Promise<void> {
     try {
-      await remote.reconcile(desiredSubscription(this.strategy, this.local, remote.info));
+      await remote.reconcile(desiredSubscription(this.strategy, this.local, remote.info), () =>
+        jitterBufferTargetMs(this.strategy.subscribeConfiguration?.(remote.info), this.local.isPublishing, remote.info.id),
+      );
     } catch (error) {
       this.reportError(error, StageErrorCategory.SUBSCRIBE_ERROR);
     }

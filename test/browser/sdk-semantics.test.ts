@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
 import {
+  JitterBufferMinDelay,
   LocalStageStream,
   Stage,
   StageErrorCode,
@@ -268,6 +269,34 @@ describe('Stage semantics through the real server', () => {
     await again.join();
     expect((await left)[0]).to.equal(StageLeftReason.TOKEN_REUSED);
     await again.leave();
+  });
+
+  it('applies subscribeConfiguration jitter buffer delay to a viewer that does not publish', async () => {
+    const { alice } = await pair();
+    /** Mean target delay (ms) the receiver's jitter buffer has aimed at so far. */
+    async function meanTargetDelayMs(configured?: JitterBufferMinDelay | number): Promise<number> {
+      const dev = await fetchParticipant({ stage: alice.stageName, publish: false });
+      const stage = new Stage(dev.token, {
+        stageStreamsToPublish: () => [],
+        shouldPublishParticipant: () => false,
+        shouldSubscribeToParticipant: () => SubscribeType.AUDIO_VIDEO,
+        subscribeConfiguration: () => ({ jitterBuffer: { minDelay: configured } }),
+      });
+      live.push({ stage, stageName: alice.stageName, dev, want: alice.want, media: new MediaStream() });
+      const streams = streamsOf(stage, 'alice', [StreamType.VIDEO]);
+      await stage.join();
+      const video = ofType(await streams, StreamType.VIDEO);
+      await waitFor(async () => (await inbound(video, 'framesDecoded')) > 60, 'two seconds of video');
+      for (const stat of (await video.getStats()).values()) {
+        if (stat.type === 'inbound-rtp') return (stat.jitterBufferTargetDelay / stat.jitterBufferEmittedCount) * 1000;
+      }
+      throw new Error('no inbound-rtp stats');
+    }
+    const byDefault = await meanTargetDelayMs();
+    const high = await meanTargetDelayMs(JitterBufferMinDelay.HIGH);
+    const custom = await meanTargetDelayMs(800);
+    expect(high, `HIGH (${high} ms) vs default (${byDefault} ms)`).to.be.above(byDefault + 200);
+    expect(custom, `800 ms (${custom} ms) vs HIGH (${high} ms)`).to.be.above(high + 150);
   });
 
   it('runs a second Stage with its own token beside the first (screen share)', async () => {

@@ -16,9 +16,13 @@ export class Subscriber {
     private readonly endpoint: string,
     private readonly token: string,
     private readonly onFailed: () => void,
+    /** Minimum playout delay to ask of the receivers, or undefined for the browser's default. */
+    jitterBufferTargetMs?: number,
   ) {
     for (const kind of ['audio', 'video'] as const) {
-      this.receivers.set(kind, this.pc.addTransceiver(kind, { direction: 'recvonly' }).receiver);
+      const { receiver } = this.pc.addTransceiver(kind, { direction: 'recvonly' });
+      if (jitterBufferTargetMs !== undefined && 'jitterBufferTarget' in receiver) receiver.jitterBufferTarget = jitterBufferTargetMs;
+      this.receivers.set(kind, receiver);
     }
     this.pc.addEventListener('connectionstatechange', () => {
       if (this.pc.connectionState === 'failed' && !this.closed) this.onFailed();
