@@ -1,6 +1,6 @@
 import type { ClientMessage, MediaKind } from '../protocol/index.js';
 import { SdpExchangeError } from './engine/sdp-exchange.js';
-import { Publisher } from './engine/publisher.js';
+import type { MediaEngine, PublishConnection } from './engine/media-engine.js';
 import { sameStreams } from './desired-state.js';
 import { StageEvents, StageParticipantPublishState } from './enums.js';
 import { StageError, StageErrorCategory, StageErrorCode } from './errors.js';
@@ -10,7 +10,7 @@ import type { LocalStageStream } from './streams/local-stage-stream.js';
 
 /** The local participant's publication: one WHIP session and the streams it carries. */
 export class LocalPublication {
-  private publisher?: Publisher;
+  private publisher?: PublishConnection;
   private streams = new Map<MediaKind, LocalStageStream>();
   private readonly unfollow = new Map<MediaKind, () => void>();
   /** Mute state the server has been told, per kind (it starts unmuted). */
@@ -27,6 +27,7 @@ export class LocalPublication {
     private readonly emit: Emit,
     private readonly signal: (message: ClientMessage) => void,
     private readonly onFailed: () => void,
+    private readonly engine: MediaEngine,
   ) {}
 
   /** Publishes exactly `wanted`, swapping tracks where the kinds stay the same. */
@@ -50,7 +51,7 @@ export class LocalPublication {
   }
 
   private async publish(wanted: Map<MediaKind, LocalStageStream>): Promise<void> {
-    const publisher = new Publisher(this.whipUrl, this.token(), this.onFailed);
+    const publisher = this.engine.publisher(this.whipUrl, this.token(), this.onFailed);
     this.publisher = publisher;
     this.emit(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, this.info, StageParticipantPublishState.ATTEMPTING_PUBLISH);
     try {

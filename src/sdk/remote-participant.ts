@@ -1,5 +1,5 @@
 import { type MediaKind, type WireParticipant, whepUrlFor } from '../protocol/index.js';
-import { Subscriber } from './engine/subscriber.js';
+import type { MediaEngine, SubscribeConnection } from './engine/media-engine.js';
 import { StageEvents, StageParticipantPublishState, StageParticipantSubscribeState, SubscribeType } from './enums.js';
 import { StageError, StageErrorCategory, StageErrorCode } from './errors.js';
 import { subscribedKinds } from './desired-state.js';
@@ -10,7 +10,7 @@ export type Emit = (event: StageEvents, ...args: unknown[]) => void;
 
 interface Subscription {
   type: SubscribeType;
-  subscriber: Subscriber;
+  subscriber: SubscribeConnection;
   streams: Map<MediaKind, RemoteStageStream>;
   /** The connection is up; streams exist from here on. */
   ready: boolean;
@@ -29,6 +29,7 @@ export class RemoteParticipant {
     private readonly token: () => string,
     private readonly emit: Emit,
     private readonly onSubscriptionFailed: () => void,
+    private readonly engine: MediaEngine,
   ) {
     this.info = StageParticipantInfo.fromWire(wire);
     this.kinds = wire.kinds;
@@ -86,7 +87,7 @@ export class RemoteParticipant {
   }
 
   private async subscribe(type: SubscribeType, jitterTargetMs: number | undefined): Promise<void> {
-    const subscriber = new Subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), this.onSubscriptionFailed, jitterTargetMs);
+    const subscriber = this.engine.subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), this.onSubscriptionFailed, jitterTargetMs);
     const subscription: Subscription = { type, subscriber, streams: new Map(), ready: false };
     this.subscription = subscription;
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);

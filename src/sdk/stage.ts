@@ -1,5 +1,6 @@
 import { type ParticipantTokenClaims, type ServerMessage, type WireParticipant, decodeParticipantToken } from '../protocol/index.js';
 import { desiredPublication, desiredSubscription } from './desired-state.js';
+import { webRtcEngine } from './engine/media-engine.js';
 import { type Listener, PositionalEmitter } from './emitter.js';
 import { StageConnectionState, StageEvents, StageLeftReason, StageParticipantPublishState } from './enums.js';
 import { StageError, StageErrorCategory, StageErrorCode } from './errors.js';
@@ -169,6 +170,7 @@ export class Stage {
       (event, ...args) => this.emit(event, ...args),
       (message) => socket.send(message),
       () => this.refreshStrategy(),
+      webRtcEngine,
     );
     this.setState(StageConnectionState.CONNECTED);
     this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, this.local);
@@ -260,6 +262,7 @@ export class Stage {
       () => this.token,
       (event, ...args) => this.emit(event, ...args),
       () => this.refreshStrategy(),
+      webRtcEngine,
     );
     this.remotes.set(wire.id, remote);
     this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remote.info);
