@@ -1,8 +1,10 @@
 import { expect, fixture, fixtureCleanup, html } from '@open-wc/testing';
 import '../../src/index.js';
 import type { IvsStage } from '../../src/index.js';
+import { StreamType, SubscribeType } from '../../src/sdk/index.js';
+import { waitFor } from '../helpers/stage-events.js';
 import { fetchToken, uniqueStageName } from '../helpers/stage-server.js';
-import { playedKinds, playsAudio, showsVideo, tileFor } from '../elements/real-stage.js';
+import { placeholderShown, playedKinds, playsAudio, showsVideo, streamOf, tileFor, tileOf } from '../elements/real-stage.js';
 
 async function publishingStage(token: string): Promise<IvsStage> {
   return fixture<IvsStage>(html`<ivs-stage token=${token}><ivs-local-stream publish></ivs-local-stream></ivs-stage>`);
@@ -27,5 +29,61 @@ describe('<ivs-stage> + <ivs-local-stream publish> through the real server', () 
     }
     expect(alice.getAttribute('connection-state')).to.equal('connected');
     expect(bob.getAttribute('connection-state')).to.equal('connected');
+  });
+});
+
+describe('<ivs-stage> scenarios through the real server', () => {
+  afterEach(() => fixtureCleanup());
+
+  async function pair(): Promise<{ alice: IvsStage; bob: IvsStage }> {
+    const name = uniqueStageName('stage');
+    const alice = await publishingStage(await fetchToken({ stage: name, userId: 'alice' }));
+    const bob = await publishingStage(await fetchToken({ stage: name, userId: 'bob' }));
+    await showsVideo(await tileFor(alice, 'bob'), 'bob');
+    return { alice, bob };
+  }
+
+  it('audio-only downgrade: subscribe="audio-only" removes the video, the tile shows a placeholder and keeps the sound', async () => {
+    const { alice } = await pair();
+    const tile = await tileFor(alice, 'bob');
+    alice.setAttribute('subscribe', 'audio-only');
+    await waitFor(() => placeholderShown(tile) && !streamOf(tile, StreamType.VIDEO), 'the video to go');
+    expect(playedKinds(tile)).to.deep.equal(['audio']);
+    await playsAudio(tile, 'bob');
+
+    alice.subscribe = 'audio-video';
+    await showsVideo(tile, 'bob again');
+  });
+
+  it('.strategy replaces the markup strategy on the live stage, and undefined brings it back', async () => {
+    const { alice } = await pair();
+    const markup = alice.strategy;
+    alice.strategy = {
+      stageStreamsToPublish: () => markup.stageStreamsToPublish(),
+      shouldPublishParticipant: (info) => markup.shouldPublishParticipant(info),
+      shouldSubscribeToParticipant: () => SubscribeType.NONE,
+    };
+    await waitFor(() => tileOf(alice, 'bob') === undefined, 'no tile under a strategy that receives nobody');
+    await waitFor(() => alice.participants.find((p) => p.info.userId === 'bob')?.streams.length === 0, 'bob unsubscribed');
+
+    alice.strategy = undefined;
+    expect(alice.strategy).to.equal(markup);
+    await showsVideo(await tileFor(alice, 'bob'), 'bob under the markup strategy');
+  });
+
+  it('leave() and join() let the page control the session', async () => {
+    const { alice, bob } = await pair();
+    await alice.leave();
+    expect(alice.getAttribute('connection-state')).to.equal('disconnected');
+    await alice.updateComplete;
+    expect(tileOf(alice, 'bob')).to.equal(undefined);
+    await waitFor(() => tileOf(bob, 'alice') === undefined, 'alice to leave bob\'s grid');
+
+    const states: string[] = [];
+    alice.addEventListener('ivs-connection-state-changed', (e) => states.push(e.detail.state));
+    await alice.join();
+    expect(states).to.deep.equal(['connecting', 'connected']);
+    await showsVideo(await tileFor(alice, 'bob'), 'bob after joining again');
+    await showsVideo(await tileFor(bob, 'alice'), 'alice publishing again');
   });
 });

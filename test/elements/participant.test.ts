@@ -106,6 +106,54 @@ describe('<ivs-participant>', () => {
     expect(tile.hasAttribute('video-stopped')).to.equal(false);
   });
 
+  it('offers a "Play audio" button when the browser blocks sound, and plays it after the click', async () => {
+    const original = HTMLMediaElement.prototype.play;
+    // Autoplay policy of a page without a user gesture: sound is refused, muted playback allowed.
+    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+      return this.muted ? Promise.resolve() : Promise.reject(new DOMException('no gesture', 'NotAllowedError'));
+    };
+    try {
+      const el = await stage();
+      const alice = remoteInfo('alice', 'alice');
+      el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, alice);
+      el.stage.emit(StageEvents.STAGE_PARTICIPANT_STREAMS_ADDED, alice, streams);
+      const tile = await tileOf(el, 'alice');
+      await settle();
+      await tile.updateComplete;
+      const video = tile.shadowRoot!.querySelector('video')!;
+      const button = tile.shadowRoot!.querySelector<HTMLButtonElement>('[part="play-button"]');
+      expect(button, 'the affordance').to.be.instanceOf(HTMLButtonElement);
+      expect(button!.textContent).to.contain('Play audio');
+      expect(video.muted, 'the picture plays muted meanwhile').to.equal(true);
+
+      HTMLMediaElement.prototype.play = () => Promise.resolve();
+      button!.click();
+      await tile.updateComplete;
+      expect(video.muted).to.equal(false);
+      expect(tile.shadowRoot!.querySelector('[part="play-button"]')).to.equal(null);
+    } finally {
+      HTMLMediaElement.prototype.play = original;
+    }
+  });
+
+  it('finds its participant by user-id when placed by the page, and keeps it out of the grid', async () => {
+    const el = await stage();
+    const tile = document.createElement('ivs-participant');
+    tile.userId = 'Alice Liddell';
+    el.append(tile);
+    const alice = remoteInfo('alice', 'Alice Liddell');
+    el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, alice);
+    el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remoteInfo('bob', 'bob'));
+    el.stage.emit(StageEvents.STAGE_PARTICIPANT_STREAMS_ADDED, alice, streams);
+    await settle();
+    await tile.updateComplete;
+    await el.updateComplete;
+    expect(tile.participant).to.equal(alice);
+    expect(tile.streams).to.have.length(2);
+    const gridTiles = [...el.shadowRoot!.querySelectorAll<IvsParticipant>('ivs-participant')];
+    expect(gridTiles.map((t) => t.participantId)).to.deep.equal(['bob']);
+  });
+
   it('ignores events about other participants', async () => {
     const el = await stage();
     const alice = remoteInfo('alice', 'alice');

@@ -312,6 +312,56 @@ describe('<ivs-stage>', () => {
     });
   });
 
+  it('shows a status indicator while connecting and after losing the connection, and reflects connection-state', async () => {
+    const el = await stageWithToken();
+    const status = () => el.shadowRoot!.querySelector('[part="status"]')?.textContent;
+    expect(status()).to.equal(undefined);
+    el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTING);
+    await el.updateComplete;
+    expect(el.getAttribute('connection-state')).to.equal('connecting');
+    expect(status()).to.contain('Connecting');
+    el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTED);
+    await el.updateComplete;
+    expect(status()).to.equal(undefined);
+    el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.ERRORED);
+    await el.updateComplete;
+    expect(el.getAttribute('connection-state')).to.equal('errored');
+    expect(status()).to.contain('Connection lost');
+  });
+
+  it('layout="none" renders no automatic tiles', async () => {
+    const el = await stageWithToken();
+    el.layout = 'none';
+    el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remoteInfo('alice', 'alice'));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelectorAll('ivs-participant')).to.have.length(0);
+    expect(el.participants).to.have.length(1);
+  });
+
+  it('a strategy set before the token is the one the Stage is created with', async () => {
+    const el = document.createElement('ivs-stage');
+    const custom = {
+      stageStreamsToPublish: () => [],
+      shouldPublishParticipant: () => false,
+      shouldSubscribeToParticipant: () => SubscribeType.AUDIO_ONLY,
+    };
+    el.strategy = custom;
+    el.token = unsignedToken();
+    document.body.append(el);
+    try {
+      await settle();
+      expect(el.strategy).to.equal(custom);
+      const replaced: unknown[] = [];
+      el.stage!.replaceStrategy = (s) => void replaced.push(s);
+      el.strategy = undefined;
+      expect(replaced).to.have.length(1);
+      expect(replaced[0]).to.equal(el.strategy);
+      expect(replaced[0]).not.to.equal(custom);
+    } finally {
+      el.remove();
+    }
+  });
+
   it('is accessible with tiles', async () => {
     const el = await stageWithToken();
     el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remoteInfo('alice', 'alice'));

@@ -3,6 +3,7 @@ import { property, query, state } from 'lit/decorators.js';
 import { StageEvents, StreamType } from '../../sdk/index.js';
 import type { StageParticipantInfo, StageStream } from '../../sdk/index.js';
 import { HANDLE_STAGE_CHANGED } from '../context/stage-handle.js';
+import type { ParticipantEntry } from '../context/stage-handle.js';
 import { cameraOffIcon, micOffIcon } from '../internal/icons.js';
 import { IvsElement } from '../internal/ivs-element.js';
 import { StageConsumer } from '../internal/stage-consumer.js';
@@ -26,10 +27,11 @@ const FOLLOWED_EVENTS = [
  * @tag ivs-participant
  *
  * @description
- * `<ivs-stage>` renders one of these for every remote participant. It finds
- * its participant by `participant-id` on the nearest `<ivs-stage>` (through
- * context) and follows the stage's events, so it can also be placed by hand
- * inside an `<ivs-stage>`. The participant's own audio is never played for
+ * `<ivs-stage>` renders one of these for every remote participant it
+ * receives. It finds its participant by `participant-id` (or else `user-id`)
+ * on the nearest `<ivs-stage>` (through context) and follows the stage's
+ * events, so a page can place its own anywhere inside an `<ivs-stage>`; the
+ * stage then leaves that participant out of its automatic grid. The participant's own audio is never played for
  * the local participant. When the browser refuses to autoplay sound, the
  * video plays muted and a "Play audio" button appears.
  *
@@ -81,6 +83,10 @@ export class IvsParticipant extends IvsElement {
   private readonly stageConsumer = new StageConsumer(this, {
     events: FOLLOWED_EVENTS,
     onEvent: (event, args) => this.concernsMe(event, args),
+    onHandleChange: (next, previous) => {
+      previous?.setPlacedTile(this, false);
+      next?.setPlacedTile(this, true);
+    },
   });
 
   /** Key of the track set attached to the video, to re-attach only on change. */
@@ -93,6 +99,9 @@ export class IvsParticipant extends IvsElement {
 
   /** Id of the participant to show (`StageParticipantInfo.id`). */
   @property({ attribute: 'participant-id', reflect: true }) participantId = '';
+
+  /** User id of the participant to show (`StageParticipantInfo.userId`), used when `participant-id` is not set. */
+  @property({ attribute: 'user-id', reflect: true }) userId = '';
 
   /** Read-only: reflects whether the participant muted their audio. */
   @property({ attribute: 'audio-muted', type: Boolean, reflect: true }) audioMuted = false;
@@ -113,12 +122,22 @@ export class IvsParticipant extends IvsElement {
 
   /** The participant shown, once the stage knows it. */
   get participant(): StageParticipantInfo | undefined {
-    return this.stageConsumer.handle?.participant(this.participantId)?.info;
+    return this.entry()?.info;
   }
 
   /** The participant's streams currently available to this client. */
   get streams(): readonly StageStream[] {
-    return this.stageConsumer.handle?.participant(this.participantId)?.streams ?? [];
+    return this.entry()?.streams ?? [];
+  }
+
+  /** The stage's entry for `participant-id`, or else the first one with `user-id` (remote before local). */
+  private entry(): ParticipantEntry | undefined {
+    const handle = this.stageConsumer.handle;
+    if (!handle) return undefined;
+    if (this.participantId) return handle.participant(this.participantId);
+    if (!this.userId) return undefined;
+    const matching = handle.participants.filter((entry) => entry.info.userId === this.userId);
+    return matching.find((entry) => !entry.info.isLocal) ?? matching[0];
   }
 
   protected override willUpdate(): void {
@@ -127,14 +146,17 @@ export class IvsParticipant extends IvsElement {
     this.videoStopped = info?.videoStopped ?? false;
   }
 
-  protected override updated(): void {
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('participantId') || changed.has('userId')) this.stageConsumer.handle?.placedTileChanged();
     this.attachMedia();
   }
 
   /** Only events about this participant (or the whole stage) re-render the tile. */
   private concernsMe(event: string, args: unknown[]): boolean {
     if (event === HANDLE_STAGE_CHANGED || event === StageEvents.STAGE_LEFT) return true;
-    return (args[0] as StageParticipantInfo | undefined)?.id === this.participantId;
+    const info = args[0] as StageParticipantInfo | undefined;
+    if (!info) return false;
+    return this.participantId ? info.id === this.participantId : Boolean(this.userId) && info.userId === this.userId;
   }
 
   /** Puts the right tracks on the `<video>`: video plus audio, never the local participant's audio. */
