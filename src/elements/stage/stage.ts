@@ -75,7 +75,14 @@ const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'mu
  * @csspart base - The grid that holds the slotted content and the participant tiles.
  * @csspart status - The "Connecting…" / "Connection lost" indicator, shown only in those states.
  * @csspart participant - Each remote participant's `<ivs-participant>` tile.
- * @csspart participant-video - The video inside each tile (likewise `participant-base`, `participant-label`, `participant-placeholder`, `participant-avatar`, `participant-muted-icon`, `participant-video-off-icon`, `participant-play-button`).
+ * @csspart participant-base - Each tile's `base` part.
+ * @csspart participant-video - Each tile's `video` part.
+ * @csspart participant-placeholder - Each tile's `placeholder` part.
+ * @csspart participant-avatar - Each tile's `avatar` part.
+ * @csspart participant-label - Each tile's `label` part.
+ * @csspart participant-muted-icon - Each tile's `muted-icon` part.
+ * @csspart participant-video-off-icon - Each tile's `video-off-icon` part.
+ * @csspart participant-play-button - Each tile's `play-button` part.
  *
  * @cssproperty --ivs-gap - Space between tiles. Default `0.5rem`.
  * @cssproperty --ivs-tile-min-width - Narrowest a tile gets before the grid wraps. Default `16rem`.
