@@ -51,7 +51,12 @@ export class LocalPublication {
   }
 
   private async publish(wanted: Map<MediaKind, LocalStageStream>): Promise<void> {
-    const publisher = this.engine.publisher(this.whipUrl, this.token(), this.onFailed);
+    // A connection that fails later is dropped, so the refresh that follows publishes anew.
+    const publisher: PublishConnection = this.engine.publisher(this.whipUrl, this.token(), () => {
+      if (this.publisher !== publisher) return;
+      this.unpublish();
+      this.onFailed();
+    });
     this.publisher = publisher;
     this.emit(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, this.info, StageParticipantPublishState.ATTEMPTING_PUBLISH);
     try {

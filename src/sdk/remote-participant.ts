@@ -87,7 +87,13 @@ export class RemoteParticipant {
   }
 
   private async subscribe(type: SubscribeType, jitterTargetMs: number | undefined): Promise<void> {
-    const subscriber = this.engine.subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), this.onSubscriptionFailed, jitterTargetMs);
+    // A connection that fails later is dropped, so the refresh that follows subscribes anew.
+    const failed = () => {
+      if (this.subscription !== subscription) return;
+      this.unsubscribe();
+      this.onSubscriptionFailed();
+    };
+    const subscriber = this.engine.subscriber(whepUrlFor(this.whipUrl, this.info.id), this.token(), failed, jitterTargetMs);
     const subscription: Subscription = { type, subscriber, streams: new Map(), ready: false };
     this.subscription = subscription;
     this.emit(StageEvents.STAGE_PARTICIPANT_SUBSCRIBE_STATE_CHANGED, this.info, StageParticipantSubscribeState.ATTEMPTING_SUBSCRIBE);

@@ -7,21 +7,21 @@ import { StageError, StageErrorCategory, StageErrorCode } from './errors.js';
 import { LocalPublication } from './local-publication.js';
 import { StageParticipantInfo, capabilitiesOf } from './participant-info.js';
 import { RemoteParticipant } from './remote-participant.js';
-import { EventsSocket, EventsTimeoutError } from './signal/events-socket.js';
+import type { EventsSocket } from './signal/events-socket.js';
+import { canceledError, joinEvents } from './signal/join-events.js';
 import type { StageStrategy } from './strategy.js';
 import { jitterBufferTargetMs } from './subscribe-configuration.js';
 
-const JOIN_ERRORS: Record<string, StageErrorCode> = {
-  'token-invalid': StageErrorCode.TOKEN_MALFORMED,
-  'token-expired': StageErrorCode.TOKEN_EXPIRED,
-  'stage-not-found': StageErrorCode.STAGE_DELETED,
-  'stage-at-capacity': StageErrorCode.STAGE_AT_CAPACITY,
-};
 
 /**
  * A stage: join it with a participant token, describe what you want with a
  * strategy, and follow what happens through events.
  */
+type Joined = Extract<ServerMessage, { type: 'joined' }>;
+
+/** Waits between reconnection attempts after the events channel dropped; its length is the number of attempts. */
+const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
+
 /** Claims that name the participant and its stage: a token exchange may not change them. */
 const IMMUTABLE_CLAIMS = ['jti', 'resource', 'topic', 'events_url', 'whip_url'] as const;
 
@@ -42,6 +42,7 @@ export class Stage {
   /** A join waiting for the events channel; leave() closes it at once instead of waiting. */
   private pendingSocket?: EventsSocket;
   private pendingExchange?: { resolve(message: ServerMessage): void };
+  private reconnectTimer?: ReturnType<typeof setTimeout>;
 
   constructor(token: string, strategy: StageStrategy) {
     this.claims = decodeToken(token, StageErrorCode.TOKEN_MALFORMED, StageErrorCategory.JOIN_ERROR);
@@ -126,57 +127,52 @@ export class Stage {
 
   /** `generation` is the one join() was called in: a leave() since then cancels this join. */
   private async connect(generation: number): Promise<void> {
-    if (generation !== this.generation) throw canceled();
+    if (generation !== this.generation) throw canceledError();
     if (this.state === StageConnectionState.CONNECTED) return;
     if (this.claims.exp * 1000 <= Date.now()) {
       throw new StageError(StageErrorCode.TOKEN_EXPIRED, StageErrorCategory.JOIN_ERROR, 'participant token has expired');
     }
     this.setState(StageConnectionState.CONNECTING);
-    const socket = new EventsSocket(this.claims.events_url, {
-      message: (message) => this.receive(message),
-      lost: () => void this.enqueue(() => this.connectionLost()),
-    });
-    this.pendingSocket = socket;
-    let first: ServerMessage;
+    let joined: Joined;
     try {
-      first = await socket.open(this.token);
-    } catch (cause) {
-      socket.close();
+      joined = await this.openEvents(generation);
+    } catch (error) {
       this.setState(StageConnectionState.DISCONNECTED);
-      if (generation !== this.generation) throw canceled();
-      const timedOut = cause instanceof EventsTimeoutError;
-      throw new StageError(timedOut ? StageErrorCode.TIMEOUT : StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, `could not reach the stage: ${(cause as Error).message}`, {
-        cause,
-      });
-    } finally {
-      this.pendingSocket = undefined;
+      throw error;
     }
-    if (generation !== this.generation) {
-      socket.close();
-      this.setState(StageConnectionState.DISCONNECTED);
-      throw canceled();
-    }
-    if (first.type !== 'joined') {
-      socket.close();
-      this.setState(StageConnectionState.DISCONNECTED);
-      const code = (first.type === 'error' && JOIN_ERRORS[first.code]) || StageErrorCode.FAILED;
-      throw new StageError(code, StageErrorCategory.JOIN_ERROR, first.type === 'error' ? first.message : `unexpected ${first.type}`);
-    }
+    this.publication = this.newPublication();
+    this.setState(StageConnectionState.CONNECTED);
+    this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, this.local);
+    for (const wire of joined.participants) this.addRemote(wire);
+    // The strategy is applied after join resolves, in the same queue.
+    void this.enqueue(() => this.reconcile());
+  }
+
+  private async openEvents(generation: number): Promise<Joined> {
+    const { socket, joined } = await joinEvents(
+      this.claims.events_url,
+      this.token,
+      {
+        message: (message) => this.receive(message),
+        lost: () => void this.enqueue(() => this.connectionLost()),
+      },
+      () => generation !== this.generation,
+      (pending) => (this.pendingSocket = pending),
+    );
     this.socket = socket;
-    this.publication = new LocalPublication(
+    return joined;
+  }
+
+  private newPublication(): LocalPublication {
+    return new LocalPublication(
       this.local,
       this.claims.whip_url,
       () => this.token,
       (event, ...args) => this.emit(event, ...args),
-      (message) => socket.send(message),
+      (message) => this.socket?.send(message),
       () => this.refreshStrategy(),
       webRtcEngine,
     );
-    this.setState(StageConnectionState.CONNECTED);
-    this.emit(StageEvents.STAGE_PARTICIPANT_JOINED, this.local);
-    for (const wire of first.participants) this.addRemote(wire);
-    // The strategy is applied after join resolves, in the same queue.
-    void this.enqueue(() => this.reconcile());
   }
 
   /** Exchange replies settle the waiting exchange directly: it holds the queue that other messages wait in. */
@@ -280,14 +276,63 @@ export class Stage {
     this.emit(StageEvents.STAGE_PARTICIPANT_LEFT, remote.info);
   }
 
+  /**
+   * The events channel dropped. The server ended our media with it, so streams
+   * go now; the stage then rejoins on its own (ERRORED → CONNECTING →
+   * CONNECTED) and applies the strategy again, or leaves after the last attempt.
+   */
   private async connectionLost(): Promise<void> {
     if (this.state !== StageConnectionState.CONNECTED) return;
+    this.socket = undefined;
     this.setState(StageConnectionState.ERRORED);
-    this.emit(StageEvents.ERROR, new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, 'lost the connection to the stage'));
+    this.emit(StageEvents.ERROR, new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, 'lost the connection to the stage; reconnecting'));
+    this.publication?.unpublish();
+    for (const remote of this.remotes.values()) remote.unsubscribe();
+    this.scheduleReconnect(0);
+  }
+
+  private scheduleReconnect(attempt: number): void {
+    const generation = this.generation;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.enqueue(() => this.reconnect(generation, attempt));
+    }, RECONNECT_DELAYS_MS[attempt]);
+  }
+
+  private async reconnect(generation: number, attempt: number): Promise<void> {
+    if (generation !== this.generation || this.state !== StageConnectionState.ERRORED) return;
+    this.setState(StageConnectionState.CONNECTING);
+    let joined: Joined;
+    try {
+      joined = await this.openEvents(generation);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      const code = (error as StageError).code;
+      if (code === StageErrorCode.STAGE_DELETED) return this.teardown(StageLeftReason.STAGE_DELETED);
+      const retry = (code === StageErrorCode.FAILED || code === StageErrorCode.TIMEOUT) && attempt + 1 < RECONNECT_DELAYS_MS.length;
+      if (!retry) {
+        this.reportError(error, StageErrorCategory.JOIN_ERROR);
+        return this.teardown(StageLeftReason.UNKNOWN);
+      }
+      this.setState(StageConnectionState.ERRORED);
+      return this.scheduleReconnect(attempt + 1);
+    }
+    this.publication = this.newPublication();
+    this.setState(StageConnectionState.CONNECTED);
+    const present = new Set(joined.participants.map((wire) => wire.id));
+    for (const id of [...this.remotes.keys()]) if (!present.has(id)) this.removeRemote(id);
+    for (const wire of joined.participants) {
+      const remote = this.remotes.get(wire.id);
+      if (remote) remote.update(wire);
+      else this.addRemote(wire);
+    }
+    await this.reconcile();
   }
 
   /** Releases everything, emitting removals for every stream and participant, then STAGE_LEFT. */
   private async teardown(reason: StageLeftReason): Promise<void> {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
     if (this.state === StageConnectionState.DISCONNECTED && !this.socket) return;
     this.pendingExchange?.resolve({ type: 'error', code: 'token-exchange-failed', message: 'the stage was left during the exchange' });
     this.pendingExchange = undefined;
@@ -312,8 +357,4 @@ function decodeToken(token: unknown, code: StageErrorCode, category: StageErrorC
   } catch (error) {
     throw new StageError(code, category, `invalid participant token: ${(error as Error).message}`);
   }
-}
-
-function canceled(): StageError {
-  return new StageError(StageErrorCode.CANCELED, StageErrorCategory.JOIN_ERROR, 'join was canceled by leave()');
 }

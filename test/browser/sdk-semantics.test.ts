@@ -299,6 +299,34 @@ describe('Stage semantics through the real server', () => {
     expect(custom, `800 ms (${custom} ms) vs HIGH (${high} ms)`).to.be.above(high + 150);
   });
 
+  it('rejoins on its own after the events channel drops, and media flows again', async () => {
+    const sockets: WebSocket[] = [];
+    const NativeWebSocket = window.WebSocket;
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    };
+    let alice: Peer, bob: Peer;
+    try {
+      ({ alice, bob } = await pair());
+    } finally {
+      window.WebSocket = NativeWebSocket;
+    }
+    const states: string[] = [];
+    alice.stage.on(StageEvents.STAGE_CONNECTION_STATE_CHANGED, (state: string) => states.push(state));
+    const bobSeesAliceAgain = streamsOf(bob.stage, 'alice', [StreamType.AUDIO, StreamType.VIDEO]);
+    const aliceSeesBobAgain = streamsOf(alice.stage, 'bob', [StreamType.VIDEO]);
+    const aliceSocket = sockets.find((ws) => ws.readyState === WebSocket.OPEN)!;
+    aliceSocket.close(); // as a network drop would, without the SDK asking
+
+    const video = ofType(await bobSeesAliceAgain, StreamType.VIDEO);
+    await waitFor(() => inbound(video, 'framesDecoded'), 'alice’s video after the rejoin');
+    await waitFor(async () => inbound(ofType(await aliceSeesBobAgain, StreamType.VIDEO), 'framesDecoded'), 'bob’s video after the rejoin');
+    expect(states).to.deep.equal(['errored', 'connecting', 'connected']);
+  });
+
   it('runs a second Stage with its own token beside the first (screen share)', async () => {
     const { alice, bob, bobSeesAlice } = await pair();
     const share = await peer(alice.stageName, 'alice-screen');
