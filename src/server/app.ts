@@ -10,7 +10,8 @@ import { LiveStages } from './live/live-stages.js';
 import { createMediaHandler } from './media/media-routes.js';
 import { Sfu } from './media/sfu/sfu.js';
 import { createStaticHandler } from './static/static-files.js';
-import { StageStore } from './store/stage-store.js';
+import { recordSessions } from './sessions/session-recorder.js';
+import { defaultDatabasePath, openStores } from './store/stores.js';
 import { ParticipantTokens } from './tokens/participant-tokens.js';
 
 export interface StageServer {
@@ -25,19 +26,23 @@ export interface StageServer {
 /** Starts the whole stage server: control plane, events channel, WHIP/WHEP with the SFU, demo files. */
 export async function startStageServer(config: ServerConfig): Promise<StageServer> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const tokens = await ParticipantTokens.open(config.dataDir);
-  const store = await StageStore.open(config.dataDir, `arn:aws:ivs:${config.region}:${config.accountId}:stage/`);
+  const stores = openStores({ path: config.databasePath ?? defaultDatabasePath(config.dataDir), region: config.region, accountId: config.accountId });
+  // Nobody is connected to a server that just started: sessions left open by the last run are over.
+  stores.sessions.endAll();
+  const tokens = await ParticipantTokens.open(stores.db, stores);
   const live = new LiveStages();
+  const stopRecording = recordSessions(live, stores.sessions);
   const sfu = new Sfu({ live });
-  const events = new EventsServer({ live, tokens, stageExists: (arn) => store.get(arn) !== undefined });
+  const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
+  const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers });
 
   let origin = '';
   const publicOrigin = () => config.publicUrl ?? origin;
   const devTokens = config.dev && isLoopbackHost(config.host);
   const handlers: RequestHandler[] = [
-    ...(devTokens ? [createDevTokenHandler({ store, tokens, publicOrigin })] : []),
-    createMediaHandler({ tokens, live, sfu }),
-    createControlPlane({ config, store, tokens, live, publicOrigin }),
+    ...(devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
+    createMediaHandler({ tokens, live, sfu, stageExists }),
+    createControlPlane({ config, stores, tokens, live, publicOrigin }),
     ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
   ];
 
@@ -75,6 +80,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
       await sfu.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      stopRecording();
+      stores.db.close();
     },
   };
 }

@@ -12,6 +12,10 @@ export interface ServerConfig {
   /** True when credentials were generated at start because none were configured. */
   generatedCredentials: boolean;
   dataDir: string;
+  /** SQLite database file; defaults to `dataDir/stage.sqlite`. */
+  databasePath?: string;
+  /** Participants on a stage that do not publish, beyond which a join is refused with `stage-at-capacity`. */
+  maxSubscribers: number;
   /** Development mode: demo token endpoint on loopback, generated credentials allowed. */
   dev: boolean;
   /** Directory served as static files (demo pages and built bundles); undefined serves nothing. */
@@ -21,6 +25,9 @@ export interface ServerConfig {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
+
+/** One process forwards every stream to every subscriber; keep this near what the machine can carry. */
+const DEFAULT_MAX_SUBSCRIBERS = 1000;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -59,7 +66,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     credentials,
     generatedCredentials,
     dataDir: resolve(env.STAGE_DATA_DIR ?? '.stage-data'),
+    ...(env.STAGE_DATABASE && { databasePath: resolve(env.STAGE_DATABASE) }),
+    maxSubscribers: positiveInteger(env, 'STAGE_MAX_SUBSCRIBERS', DEFAULT_MAX_SUBSCRIBERS),
     dev,
     ...overrides,
   };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${text}"`);
+  return value;
 }

@@ -1,9 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateParticipantTokenCommand,
@@ -19,39 +14,9 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { decodeJwt } from 'jose';
 import type { ServerLeaveReason } from '../../src/protocol/index.js';
-import type { ServerConfig } from '../../src/server/config.js';
-import { createControlPlane } from '../../src/server/control-plane/control-plane.js';
 import { ApiError, type ApiErrorType, sendApiError } from '../../src/server/control-plane/errors.js';
-import type { RequestHandler } from '../../src/server/http/http-util.js';
-import { LiveStages } from '../../src/server/live/live-stages.js';
-import { StageStore } from '../../src/server/store/stage-store.js';
-import { ParticipantTokens } from '../../src/server/tokens/participant-tokens.js';
-
-const REGION = 'us-east-1';
-const CREDENTIALS = { accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'test-secret-access-key' };
-const ARN_PREFIX = 'arn:aws:ivs:us-east-1:000000000000:stage/';
-
-/** Serves `handler`, answering 404 when it declines a request. */
-async function listen(handler: RequestHandler): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    handler(req, res, url).then((handled) => {
-      if (!handled) res.writeHead(404).end('next handler');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-function clientFor(origin: string, options: { secretAccessKey?: string; systemClockOffset?: number } = {}): IVSRealTimeClient {
-  return new IVSRealTimeClient({
-    endpoint: origin,
-    region: REGION,
-    credentials: { ...CREDENTIALS, ...(options.secretAccessKey && { secretAccessKey: options.secretAccessKey }) },
-    systemClockOffset: options.systemClockOffset,
-    maxAttempts: 1,
-  });
-}
+import { openStores } from '../../src/server/store/stores.js';
+import { ARN_PREFIX, CREDENTIALS, type ControlPlaneHarness, REGION, clientFor, expectApiError, listen, startControlPlane } from './control-plane-harness.js';
 
 /** A request signed like the AWS clients do, so a test can change it after signing. */
 async function signedRequest(origin: string, path: string, body: string, applyChecksum: boolean): Promise<{ url: string; init: RequestInit }> {
@@ -63,47 +28,16 @@ async function signedRequest(origin: string, path: string, body: string, applyCh
   return { url: url.toString(), init: { method: 'POST', headers: request.headers } };
 }
 
-async function expectApiError(promise: Promise<unknown>, name: string, messagePattern?: RegExp): Promise<void> {
-  await assert.rejects(promise, (error: Error) => {
-    assert.equal(error.name, name);
-    if (messagePattern) assert.match(error.message, messagePattern);
-    return true;
-  });
-}
-
 describe('control plane', () => {
-  let dataDir: string;
-  let server: Server;
+  let harness: ControlPlaneHarness;
   let origin: string;
   let client: IVSRealTimeClient;
-  let store: StageStore;
-  let tokens: ParticipantTokens;
-  const live = new LiveStages();
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'stage-control-plane-'));
-    const config: ServerConfig = {
-      host: '127.0.0.1',
-      port: 0,
-      region: REGION,
-      accountId: '000000000000',
-      credentials: CREDENTIALS,
-      generatedCredentials: false,
-      dataDir,
-      dev: true,
-    };
-    store = await StageStore.open(dataDir, ARN_PREFIX);
-    tokens = await ParticipantTokens.open(dataDir);
-    ({ server, origin } = await listen(createControlPlane({ config, store, tokens, live, publicOrigin: () => origin })));
-    client = clientFor(origin);
+    harness = await startControlPlane();
+    ({ origin, client } = harness);
   });
-
-  after(async () => {
-    client.destroy();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => harness.close());
 
   it('creates a stage, with participant tokens when configured', async () => {
     const { stage, participantTokens } = await client.send(
@@ -123,7 +57,7 @@ describe('control plane', () => {
     assert.equal(participantTokens[0].duration, 720);
     assert.equal(participantTokens[1].duration, 30);
     assert.deepEqual(participantTokens[1].capabilities, ['PUBLISH', 'SUBSCRIBE']);
-    for (const t of participantTokens) assert.equal((await tokens.verify(t.token!)).resource, stage.arn);
+    for (const t of participantTokens) assert.equal((await harness.tokens.verify(t.token!)).resource, stage.arn);
   });
 
   it('issues participant tokens with and without PUBLISH', async () => {
@@ -150,12 +84,12 @@ describe('control plane', () => {
     assert.ok(claims.iat! >= before);
     assert.equal(claims.exp! - claims.iat!, 60 * 60);
     assert.equal(publisher.expirationTime.getTime(), claims.exp! * 1000);
-    assert.equal((await tokens.verify(publisher.token)).jti, publisher.participantId);
+    assert.equal((await harness.tokens.verify(publisher.token)).jti, publisher.participantId);
 
     const { participantToken: viewer } = await client.send(
       new CreateParticipantTokenCommand({ stageArn: stage!.arn, capabilities: ['SUBSCRIBE'] }),
     );
-    const viewerClaims = await tokens.verify(viewer!.token!);
+    const viewerClaims = await harness.tokens.verify(viewer!.token!);
     assert.deepEqual(viewerClaims.capabilities, { allow_publish: false, allow_subscribe: true });
     assert.equal(viewerClaims.user_id, undefined);
     assert.deepEqual(viewerClaims.attributes, {});
@@ -184,7 +118,7 @@ describe('control plane', () => {
       nextToken = page.nextToken;
       pages++;
     } while (nextToken);
-    assert.deepEqual(seen, store.list().map((s) => s.arn));
+    assert.deepEqual(seen, harness.stores.stages.list().map((s) => s.arn));
     assert.equal(pages, Math.ceil(seen.length / 2));
     const all = await client.send(new ListStagesCommand({}));
     assert.equal(all.stages?.length, seen.length);
@@ -195,7 +129,7 @@ describe('control plane', () => {
     const { stage } = await client.send(new CreateStageCommand({ name: 'doomed' }));
     const { participantToken } = await client.send(new CreateParticipantTokenCommand({ stageArn: stage!.arn }));
     const ended: ServerLeaveReason[] = [];
-    live.join(await tokens.verify(participantToken!.token!), { send: () => {}, end: (reason) => ended.push(reason) });
+    harness.live.join(await harness.tokens.verify(participantToken!.token!), { send: () => {}, end: (reason) => ended.push(reason) });
 
     await client.send(new DeleteStageCommand({ arn: stage!.arn }));
     assert.deepEqual(ended, ['stage-deleted']);
@@ -204,8 +138,12 @@ describe('control plane', () => {
   });
 
   it('keeps stages across a restart', async () => {
-    const reopened = await StageStore.open(dataDir, ARN_PREFIX);
-    assert.deepEqual(reopened.list(), store.list());
+    const reopened = openStores({ path: `${harness.dataDir}/stage.sqlite`, region: REGION, accountId: '000000000000' });
+    try {
+      assert.deepEqual(reopened.stages.list(), harness.stores.stages.list());
+    } finally {
+      reopened.db.close();
+    }
   });
 
   it('answers ResourceNotFoundException for an unknown stage', async () => {
@@ -289,7 +227,7 @@ describe('control plane errors', () => {
 
   it('map to the official client exception classes', async () => {
     let next: ApiError = new ApiError('ValidationException', '');
-    const { server, origin } = await listen(async (_req, res) => {
+    const { close, origin } = await listen(async (_req, res) => {
       sendApiError(res, next);
       return true;
     });
@@ -307,8 +245,7 @@ describe('control plane errors', () => {
       }
     } finally {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await close();
     }
   });
 });

@@ -3,7 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it, mock } from 'node:test';
-import { decodeProtectedHeader } from 'jose';
+import { SignJWT, decodeProtectedHeader, exportSPKI, generateKeyPair } from 'jose';
+import { type Stores, openStores } from '../../src/server/store/stores.js';
 import { ParticipantTokens, TokenError, type IssueTokenInput } from '../../src/server/tokens/participant-tokens.js';
 
 const input: IssueTokenInput = {
@@ -18,21 +19,37 @@ const input: IssueTokenInput = {
 /** parseTokenClaims spells out absent optional claims as undefined; compare what a JWT can carry. */
 const asJson = (value: unknown) => JSON.parse(JSON.stringify(value));
 
-async function expectTokenError(promise: Promise<unknown>, code: TokenError['code']): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => error instanceof TokenError && error.code === code);
+async function expectTokenError(promise: Promise<unknown>, code: TokenError['code'], message?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof TokenError, String(error));
+    assert.equal(error.code, code);
+    if (message) assert.match(error.message, message);
+    return true;
+  });
 }
 
 describe('ParticipantTokens', () => {
   let dataDir: string;
+  const opened: Stores[] = [];
+  const databasePath = () => join(dataDir, 'stage.sqlite');
+
+  /** Opens the tokens over the database in `dir`, as a server start does. */
+  async function openTokens(dir = dataDir): Promise<{ tokens: ParticipantTokens; stores: Stores }> {
+    const stores = openStores({ path: join(dir, 'stage.sqlite'), region: 'us-east-1', accountId: '000000000000' });
+    opened.push(stores);
+    return { tokens: await ParticipantTokens.open(stores.db, stores), stores };
+  }
+
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stage-tokens-'));
   });
   after(async () => {
+    for (const stores of opened) stores.db.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 
   it('issues ES384 tokens with the documented claims and a stable kid', async () => {
-    const tokens = await ParticipantTokens.open(dataDir);
+    const { tokens } = await openTokens();
     const { token, claims } = await tokens.issue({ ...input, userId: 'alice', attributes: { role: 'host' } });
     const header = decodeProtectedHeader(token);
     assert.equal(header.alg, 'ES384');
@@ -50,17 +67,17 @@ describe('ParticipantTokens', () => {
     assert.deepEqual(anonymous.attributes, {});
   });
 
-  it('keeps its key across a restart, in a file only the owner can read', async () => {
-    const first = await ParticipantTokens.open(dataDir);
+  it('keeps its key across a restart, in a database only the owner can read', async () => {
+    const first = (await openTokens()).tokens;
     const { token, claims } = await first.issue(input);
-    const second = await ParticipantTokens.open(dataDir);
+    const second = (await openTokens()).tokens;
     assert.deepEqual(asJson(await second.verify(token)), claims);
-    const { mode } = await stat(join(dataDir, 'participant-token-key.json'));
+    const { mode } = await stat(databasePath());
     assert.equal(mode & 0o777, 0o600);
   });
 
   it('rejects an expired token with code "expired"', async (t) => {
-    const tokens = await ParticipantTokens.open(dataDir);
+    const { tokens } = await openTokens();
     mock.timers.enable({ apis: ['Date'], now: Date.now() });
     t.after(() => mock.timers.reset());
     const { token } = await tokens.issue({ ...input, durationMinutes: 1 });
@@ -68,23 +85,62 @@ describe('ParticipantTokens', () => {
     await expectTokenError(tokens.verify(token), 'expired');
   });
 
-  it('rejects tampered, foreign and malformed tokens with code "invalid"', async () => {
-    const tokens = await ParticipantTokens.open(dataDir);
+  it('rejects tampered, foreign, unsigned and malformed tokens with code "invalid"', async () => {
+    const { tokens } = await openTokens();
     const { token } = await tokens.issue(input);
     const [header, payload, signature] = token.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = Buffer.from(JSON.stringify({ ...claims, capabilities: { allow_publish: true, allow_subscribe: true } })).toString('base64url');
     await expectTokenError(tokens.verify(`${header}.${forged}.${signature}`), 'invalid');
 
+    const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    await expectTokenError(tokens.verify(`${none}.${payload}.`), 'invalid');
+
     const otherDir = await mkdtemp(join(tmpdir(), 'stage-tokens-other-'));
     try {
-      const foreign = await (await ParticipantTokens.open(otherDir)).issue(input);
-      await expectTokenError(tokens.verify(foreign.token), 'invalid');
+      const foreign = await (await openTokens(otherDir)).tokens.issue(input);
+      await expectTokenError(tokens.verify(foreign.token), 'invalid', /unknown key/);
     } finally {
       await rm(otherDir, { recursive: true, force: true });
     }
 
     await expectTokenError(tokens.verify('not-a-jwt'), 'invalid');
     await expectTokenError(tokens.verify(42 as unknown as string), 'invalid');
+  });
+
+  it('refuses every token of a revoked participant', async () => {
+    const { tokens, stores } = await openTokens();
+    const { token, claims } = await tokens.issue({ ...input, participantId: 'revoked-one' });
+    const other = await tokens.issue({ ...input, participantId: 'still-fine' });
+    stores.revocations.revoke(input.stageArn, claims.jti, claims.exp);
+    await expectTokenError(tokens.verify(token), 'invalid', /disconnected/);
+    await expectTokenError(tokens.verify((await tokens.issue({ ...input, participantId: 'revoked-one' })).token), 'invalid');
+    assert.equal((await tokens.verify(other.token)).jti, 'still-fine');
+  });
+
+  it('accepts tokens signed with an imported P-384 key until the key is deleted', async () => {
+    const { tokens, stores } = await openTokens();
+    const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
+    const key = stores.publicKeys.create({ material: await exportSPKI(publicKey), fingerprint: 'test-fingerprint' })!;
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      jti: 'self-signed',
+      resource: input.stageArn,
+      topic: input.stageId,
+      events_url: input.eventsUrl,
+      whip_url: input.whipUrl,
+      capabilities: { allow_publish: true, allow_subscribe: true },
+      version: '1.0',
+      attributes: {},
+    };
+    const sign = (body: object, kid = key.arn) =>
+      new SignJWT({ ...body }).setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid }).setIssuedAt(now).setExpirationTime(now + 60).sign(privateKey);
+
+    assert.equal((await tokens.verify(await sign(claims))).jti, 'self-signed');
+    await expectTokenError(tokens.verify(await sign({ ...claims, topic: 'OtherStage12' })), 'invalid', /topic/);
+    await expectTokenError(tokens.verify(await sign(claims, `${key.arn}x`)), 'invalid', /unknown key/);
+
+    stores.publicKeys.delete(key.arn);
+    await expectTokenError(tokens.verify(await sign(claims)), 'invalid', /unknown key/);
   });
 });

@@ -1,11 +1,11 @@
 import type { ServerConfig } from '../config.js';
 import { HttpError, type RequestHandler, readBody, sendJson } from '../http/http-util.js';
 import type { LiveStages } from '../live/live-stages.js';
-import type { StageStore } from '../store/stage-store.js';
+import type { Stores } from '../store/stores.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
 import { ApiError, sendApiError, validationError } from './errors.js';
 import { parseRequestBody } from './input.js';
-import { OPERATIONS } from './operations.js';
+import { matchOperation } from './operations.js';
 import { SignatureError, createSigV4Verifier } from './sigv4-auth.js';
 
 /** Enough for 12 token configurations with 1 KB of attributes each, and then some. */
@@ -13,27 +13,27 @@ const MAX_REQUEST_BYTES = 64 * 1024;
 
 export interface ControlPlaneDeps {
   config: ServerConfig;
-  store: StageStore;
+  stores: Stores;
   tokens: ParticipantTokens;
   live: LiveStages;
   publicOrigin: () => string;
 }
 
 /**
- * The IVS real-time control plane over restJson1: `POST /<OperationName>`,
- * signed with SigV4. Any other request is left to the next handler.
+ * The IVS real-time control plane over restJson1: `POST /<OperationName>` and
+ * `/tags/<arn>`, signed with SigV4. Any other request is left to the next handler.
  */
 export function createControlPlane(deps: ControlPlaneDeps): RequestHandler {
   const verifySignature = createSigV4Verifier({ region: deps.config.region, credentials: deps.config.credentials });
-  const ctx = { store: deps.store, tokens: deps.tokens, live: deps.live, publicOrigin: deps.publicOrigin };
+  const ctx = { stores: deps.stores, tokens: deps.tokens, live: deps.live, publicOrigin: deps.publicOrigin };
 
   return async (req, res, url) => {
-    const operation = req.method === 'POST' ? OPERATIONS.get(url.pathname.slice(1)) : undefined;
-    if (!operation) return false;
+    const matched = matchOperation(req.method, url);
+    if (!matched) return false;
     try {
       const body = await readBody(req, MAX_REQUEST_BYTES);
       await verifySignature(req, body);
-      sendJson(res, 200, await operation(parseRequestBody(body), ctx));
+      sendJson(res, 200, await matched.operation({ ...parseRequestBody(body), ...matched.params }, ctx));
     } catch (error) {
       sendApiError(res, toApiError(error));
     }

@@ -65,3 +65,17 @@ export function expectObjectAt(value: unknown, path: string): JsonObject {
   if (!isObject(value)) throw validationError(`${path} must be an object`);
   return value;
 }
+
+export function optionalBoolean(o: JsonObject, field: string, path = field): boolean | undefined {
+  const value = o[field];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw validationError(`${path} must be true or false`);
+  return value;
+}
+
+export function optionalEnum<T extends string>(o: JsonObject, field: string, allowed: readonly T[], path = field): T | undefined {
+  const value = o[field];
+  if (value === undefined || value === null) return undefined;
+  if (!allowed.includes(value as T)) throw validationError(`${path} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}

@@ -1,10 +1,10 @@
 import type { JsonObject } from '../../protocol/index.js';
 import type { LiveStages } from '../live/live-stages.js';
-import type { StageStore } from '../store/stage-store.js';
+import type { Stores } from '../store/stores.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
 
 export interface OperationContext {
-  store: StageStore;
+  stores: Stores;
   tokens: ParticipantTokens;
   live: LiveStages;
   /** Origin clients reach this server at, e.g. `https://stage.example.com`. */

@@ -23,7 +23,7 @@ export function stageEndpoints(publicOrigin: string): StageEndpoints {
 
 /** The `Stage` shape of GetStage, CreateStage and UpdateStage responses. */
 export function toStage(record: StageRecord, endpoints: StageEndpoints) {
-  return { ...toStageSummary(record), endpoints };
+  return { ...toStageSummary(record), ...(record.activeSessionId !== undefined && { activeSessionId: record.activeSessionId }), endpoints };
 }
 
 /** The `StageSummary` shape of ListStages. */

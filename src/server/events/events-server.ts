@@ -9,6 +9,8 @@ export interface EventsDeps {
   tokens: { verify(token: string): Promise<ParticipantTokenClaims> };
   /** True when the stage ARN names a stage that exists. */
   stageExists(arn: string): boolean;
+  /** Participants present without publishing, beyond which a join is refused with `stage-at-capacity`. */
+  maxSubscribers: number;
 }
 
 const JOIN_TIMEOUT_MS = 10_000;
@@ -108,6 +110,12 @@ export class EventsServer {
     return claims;
   }
 
+  /** A participant joins without publishing, so it counts against the subscriber limit (unless it is already present). */
+  private atCapacity(claims: ParticipantTokenClaims): boolean {
+    const others = this.deps.live.participants(claims.topic).filter((p) => p.id !== claims.jti && !p.published);
+    return others.length >= this.deps.maxSubscribers;
+  }
+
   private async join(
     token: string,
     socket: WebSocket,
@@ -124,6 +132,10 @@ export class EventsServer {
     }
     if (!this.deps.stageExists(claims.resource)) {
       fail('stage-not-found', 'the stage does not exist');
+      return undefined;
+    }
+    if (this.atCapacity(claims)) {
+      fail('stage-at-capacity', `the stage already has ${this.deps.maxSubscribers} participants who do not publish`);
       return undefined;
     }
     if (socket.readyState !== socket.OPEN) return undefined;

@@ -18,6 +18,12 @@ interface Presence {
 
 export type LeftListener = (stageId: string, participantId: string) => void;
 
+/** What backends follow (session history, webhooks): a participant came, went, or started or stopped publishing. */
+export type PresenceEvent =
+  | { type: 'joined' | 'published' | 'unpublished'; claims: ParticipantTokenClaims }
+  | { type: 'left'; claims: ParticipantTokenClaims; stageEmpty: boolean };
+export type PresenceListener = (event: PresenceEvent) => void;
+
 /**
  * Who is on each stage right now, and their publish and mute state. The one
  * place presence lives: the events channel and the media layer both report
@@ -26,6 +32,7 @@ export type LeftListener = (stageId: string, participantId: string) => void;
 export class LiveStages {
   private readonly stages = new Map<string, Map<string, Presence>>();
   private readonly leftListeners = new Set<LeftListener>();
+  private readonly presenceListeners = new Set<PresenceListener>();
 
   /** Registers a connection; a second connection with the same token ends the first (`token-reused`). */
   join(claims: ParticipantTokenClaims, connection: ParticipantConnection): { self: WireParticipant; participants: WireParticipant[] } {
@@ -37,7 +44,10 @@ export class LiveStages {
     presence.connection = connection;
     stage.set(claims.jti, presence);
     const self = toWire(presence);
-    if (!existing) this.broadcast(claims.topic, claims.jti, { type: 'participant-joined', participant: self });
+    if (!existing) {
+      this.notify({ type: 'joined', claims });
+      this.broadcast(claims.topic, claims.jti, { type: 'participant-joined', participant: self });
+    }
     const participants = [...stage.values()].filter((p) => p !== presence).map(toWire);
     return { self, participants };
   }
@@ -49,6 +59,7 @@ export class LiveStages {
     if (!stage || !presence || presence.connection !== connection) return;
     stage.delete(participantId);
     if (stage.size === 0) this.stages.delete(stageId);
+    this.notify({ type: 'left', claims: presence.claims, stageEmpty: stage.size === 0 });
     this.broadcast(stageId, participantId, { type: 'participant-left', participantId });
     for (const listener of this.leftListeners) listener(stageId, participantId);
   }
@@ -70,11 +81,12 @@ export class LiveStages {
       if (kinds.length === 0) return;
       presence = { claims, kinds: [], audioMuted: false, videoMuted: false };
       stage.set(claims.jti, presence);
-      presence.kinds = kinds;
+      this.notify({ type: 'joined', claims });
+      this.setKinds(presence, kinds);
       this.broadcast(claims.topic, claims.jti, { type: 'participant-joined', participant: toWire(presence) });
       return;
     }
-    presence.kinds = kinds;
+    this.setKinds(presence, kinds);
     if (kinds.length === 0 && !presence.connection) {
       this.leave(claims.topic, claims.jti, undefined);
       return;
@@ -86,7 +98,7 @@ export class LiveStages {
   restartPublication(claims: ParticipantTokenClaims): void {
     const presence = this.stages.get(claims.topic)?.get(claims.jti);
     if (!presence || presence.kinds.length === 0) return;
-    presence.kinds = [];
+    this.setKinds(presence, []);
     this.update(claims.topic, presence);
   }
 
@@ -130,6 +142,22 @@ export class LiveStages {
   onLeft(listener: LeftListener): () => void {
     this.leftListeners.add(listener);
     return () => this.leftListeners.delete(listener);
+  }
+
+  /** Called on every join, leave and publish change; see PresenceEvent. */
+  onPresence(listener: PresenceListener): () => void {
+    this.presenceListeners.add(listener);
+    return () => this.presenceListeners.delete(listener);
+  }
+
+  private setKinds(presence: Presence, kinds: MediaKind[]): void {
+    const was = presence.kinds.length > 0;
+    presence.kinds = kinds;
+    if (was !== kinds.length > 0) this.notify({ type: was ? 'unpublished' : 'published', claims: presence.claims });
+  }
+
+  private notify(event: PresenceEvent): void {
+    for (const listener of this.presenceListeners) listener(event);
   }
 
   private update(stageId: string, presence: Presence): void {

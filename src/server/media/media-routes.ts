@@ -21,7 +21,12 @@ export interface MediaDeps {
   tokens: TokenVerifier;
   live: LiveStages;
   sfu: Sfu;
+  /** True when the stage ARN names a stage that exists; without it every stage a valid token names is taken to exist. */
+  stageExists?(arn: string): boolean;
 }
+
+/** IVS allows 12 publishers on a stage; the 13th publish is refused. */
+export const MAX_PUBLISHERS = 12;
 
 /** An SDP offer is a few KiB; this leaves room for many codecs and candidates. */
 const MAX_SDP_BYTES = 64 * 1024;
@@ -84,16 +89,23 @@ async function handle(deps: MediaDeps, route: Route, req: IncomingMessage, res: 
   }
 }
 
-async function publish({ tokens, sfu }: MediaDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { claims, token } = await authenticate(tokens, req);
+async function publish(deps: MediaDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { live, sfu } = deps;
+  const { claims, token } = await authenticate(deps, req);
   if (!claims.capabilities.allow_publish) throw new HttpError(403, 'this participant token does not allow publishing');
+  const publishers = live.participants(claims.topic).filter((p) => p.published && p.id !== claims.jti);
+  if (publishers.length >= MAX_PUBLISHERS) {
+    // The SDK reads the code before the colon, as it does on the events channel.
+    throw new HttpError(503, `stage-at-capacity: the stage already has ${MAX_PUBLISHERS} publishers`);
+  }
   const offer = await readTypedBody(req, SDP_CONTENT_TYPE, MAX_SDP_BYTES);
   const { session, answerSdp } = await sfu.publish(claims, token, offer);
   sendAnswer(res, answerSdp, `/whip/sessions/${session.id}`);
 }
 
-async function subscribe({ tokens, live, sfu }: MediaDeps, participantId: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  const { claims, token } = await authenticate(tokens, req);
+async function subscribe(deps: MediaDeps, participantId: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const { live, sfu } = deps;
+  const { claims, token } = await authenticate(deps, req);
   if (!claims.capabilities.allow_subscribe) throw new HttpError(403, 'this participant token does not allow subscribing');
   const video = videoQuery(url);
   // Only participants of the token's own stage can be found, and only once their media flows.
@@ -109,15 +121,18 @@ async function endSession(session: PublisherSession | SubscriberSession, res: Se
   sendEmpty(res, 200);
 }
 
-async function authenticate(tokens: TokenVerifier, req: IncomingMessage): Promise<{ claims: ParticipantTokenClaims; token: string }> {
+async function authenticate({ tokens, stageExists }: MediaDeps, req: IncomingMessage): Promise<{ claims: ParticipantTokenClaims; token: string }> {
   const token = requireBearer(req);
+  let claims: ParticipantTokenClaims;
   try {
-    return { claims: await tokens.verify(token), token };
+    claims = await tokens.verify(token);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === 'invalid' || code === 'expired') throw new HttpError(401, `participant token ${code}: ${(err as Error).message}`);
     throw err;
   }
+  if (stageExists && !stageExists(claims.resource)) throw new HttpError(404, 'stage-not-found: the stage of this token does not exist');
+  return { claims, token };
 }
 
 function requireBearer(req: IncomingMessage): string {

@@ -1,6 +1,10 @@
 import { type CryptoKey, type JWSHeaderParameters, SignJWT, errors, jwtVerify } from 'jose';
 import { PARTICIPANT_ID_PATTERN, type ParticipantTokenClaims, parseTokenClaims } from '../../protocol/index.js';
 import { randomAlphanumeric } from '../random-id.js';
+import type { Database } from '../store/database.js';
+import type { PublicKeyStore } from '../store/public-key-store.js';
+import type { RevocationStore } from '../store/revocation-store.js';
+import { ImportedKeys } from './imported-keys.js';
 import { type SigningKey, TOKEN_ALGORITHM, loadOrCreateSigningKey } from './signing-key.js';
 
 /** Same length as the participant ids IVS generates. */
@@ -27,12 +31,27 @@ export interface IssueTokenInput {
   whipUrl: string;
 }
 
-/** Issues and verifies participant tokens (ES384 JWTs) with the server's persisted key. */
-export class ParticipantTokens {
-  private constructor(private readonly key: SigningKey) {}
+export interface TokenStores {
+  publicKeys: PublicKeyStore;
+  revocations: RevocationStore;
+}
 
-  static async open(dataDir: string): Promise<ParticipantTokens> {
-    return new ParticipantTokens(await loadOrCreateSigningKey(dataDir));
+/**
+ * Issues participant tokens (ES384 JWTs) with the server's persisted key, and
+ * verifies them and the tokens applications sign with an imported public key.
+ */
+export class ParticipantTokens {
+  private readonly imported: ImportedKeys;
+
+  private constructor(
+    private readonly key: SigningKey,
+    private readonly stores: TokenStores,
+  ) {
+    this.imported = new ImportedKeys(stores.publicKeys);
+  }
+
+  static async open(db: Database, stores: TokenStores): Promise<ParticipantTokens> {
+    return new ParticipantTokens(await loadOrCreateSigningKey(db), stores);
   }
 
   async issue(input: IssueTokenInput): Promise<{ token: string; claims: ParticipantTokenClaims }> {
@@ -61,7 +80,7 @@ export class ParticipantTokens {
     return { token, claims };
   }
 
-  /** Checks signature, algorithm, expiry and claim shape; throws TokenError. */
+  /** Checks signature, algorithm, expiry, claim shape and revocation; throws TokenError. */
   async verify(token: string): Promise<ParticipantTokenClaims> {
     if (typeof token !== 'string') throw new TokenError('invalid', 'token must be a string');
     let payload: unknown;
@@ -70,16 +89,25 @@ export class ParticipantTokens {
     } catch (error) {
       throw toTokenError(error);
     }
+    let claims: ParticipantTokenClaims;
     try {
-      return parseTokenClaims(payload);
+      claims = parseTokenClaims(payload);
     } catch (error) {
       throw new TokenError('invalid', (error as Error).message);
     }
+    // Applications sign their own tokens: the stage id must be the one the ARN names.
+    if (!claims.resource.endsWith(`/${claims.topic}`)) throw new TokenError('invalid', 'token topic is not the stage its resource names');
+    if (this.stores.revocations.isRevoked(claims.resource, claims.jti)) {
+      throw new TokenError('invalid', 'the participant was disconnected; its token may not join again');
+    }
+    return claims;
   }
 
-  /** The one place that maps a token's `kid` to a key; imported public keys will be looked up here too. */
-  private verificationKey(header: JWSHeaderParameters): CryptoKey {
+  /** The one place that maps a token's `kid` to a key: the server's own, or an imported public key named by its ARN. */
+  private async verificationKey(header: JWSHeaderParameters): Promise<CryptoKey> {
     if (header.kid === this.key.kid) return this.key.publicKey;
+    const imported = header.kid === undefined ? undefined : await this.imported.get(header.kid);
+    if (imported) return imported;
     throw new TokenError('invalid', 'token is signed with an unknown key');
   }
 }

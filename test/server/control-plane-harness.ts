@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import type { ServerConfig } from '../../src/server/config.js';
+import { createControlPlane } from '../../src/server/control-plane/control-plane.js';
+import type { RequestHandler } from '../../src/server/http/http-util.js';
+import { LiveStages } from '../../src/server/live/live-stages.js';
+import { recordSessions } from '../../src/server/sessions/session-recorder.js';
+import { type Stores, openStores } from '../../src/server/store/stores.js';
+import { ParticipantTokens } from '../../src/server/tokens/participant-tokens.js';
+
+export const REGION = 'us-east-1';
+export const CREDENTIALS = { accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'test-secret-access-key' };
+export const ARN_PREFIX = 'arn:aws:ivs:us-east-1:000000000000:stage/';
+
+/** Serves `handler`, answering 404 when it declines a request. */
+export async function listen(handler: RequestHandler): Promise<{ server: Server; origin: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    handler(req, res, url).then((handled) => {
+      if (!handled) res.writeHead(404).end('next handler');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+export function clientFor(origin: string, options: { secretAccessKey?: string; systemClockOffset?: number } = {}): IVSRealTimeClient {
+  return new IVSRealTimeClient({
+    endpoint: origin,
+    region: REGION,
+    credentials: { ...CREDENTIALS, ...(options.secretAccessKey && { secretAccessKey: options.secretAccessKey }) },
+    systemClockOffset: options.systemClockOffset,
+    maxAttempts: 1,
+  });
+}
+
+export async function expectApiError(promise: Promise<unknown>, name: string, messagePattern?: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: Error) => {
+    assert.equal(error.name, name, error.message);
+    if (messagePattern) assert.match(error.message, messagePattern);
+    return true;
+  });
+}
+
+export interface ControlPlaneHarness {
+  origin: string;
+  client: IVSRealTimeClient;
+  dataDir: string;
+  stores: Stores;
+  tokens: ParticipantTokens;
+  /** Presence, recorded into the session history as in the server. */
+  live: LiveStages;
+  close(): Promise<void>;
+}
+
+/** The control plane over a fresh database, with the official client pointed at it. */
+export async function startControlPlane(): Promise<ControlPlaneHarness> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'stage-control-plane-'));
+  const config: ServerConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    region: REGION,
+    accountId: '000000000000',
+    credentials: CREDENTIALS,
+    generatedCredentials: false,
+    dataDir,
+    dev: true,
+    maxSubscribers: 1000,
+  };
+  const stores = openStores({ path: join(dataDir, 'stage.sqlite'), region: REGION, accountId: config.accountId });
+  const tokens = await ParticipantTokens.open(stores.db, stores);
+  const live = new LiveStages();
+  const stopRecording = recordSessions(live, stores.sessions);
+  let origin = '';
+  const served = await listen(createControlPlane({ config, stores, tokens, live, publicOrigin: () => origin }));
+  origin = served.origin;
+  const client = clientFor(origin);
+  return {
+    origin,
+    client,
+    dataDir,
+    stores,
+    tokens,
+    live,
+    async close() {
+      client.destroy();
+      await served.close();
+      stopRecording();
+      stores.db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
