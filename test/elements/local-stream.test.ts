@@ -224,6 +224,68 @@ describe('<ivs-local-stream>', () => {
     });
   });
 
+  describe('per-kind mute, devices and encoding', () => {
+    const byKind = (el: IvsLocalStream, kind: StreamType) => el.streams.find((s) => s.streamType === kind)!;
+
+    it('audio-muted and video-muted mute one kind; muted mutes both', async () => {
+      const el = await fixture<IvsLocalStream>(html`<ivs-local-stream video-muted></ivs-local-stream>`);
+      await captured(el);
+      await el.updateComplete;
+      expect([byKind(el, StreamType.AUDIO).isMuted, byKind(el, StreamType.VIDEO).isMuted]).to.deep.equal([false, true]);
+      expect(el.shadowRoot!.querySelector<HTMLElement>('[part="placeholder"]')!.hidden, 'placeholder while the video is muted').to.equal(false);
+      expect(el.shadowRoot!.querySelector('[part="video-off-icon"]')).to.not.equal(null);
+      el.videoMuted = false;
+      el.audioMuted = true;
+      await el.updateComplete;
+      expect([byKind(el, StreamType.AUDIO).isMuted, byKind(el, StreamType.VIDEO).isMuted]).to.deep.equal([true, false]);
+      el.audioMuted = false;
+      el.muted = true;
+      await el.updateComplete;
+      expect(el.streams.every((s) => s.isMuted)).to.equal(true);
+    });
+
+    it('maps max-bitrate, max-framerate and simulcast to the video stream options, and swaps the stream when they change', async () => {
+      const { stage, local } = await stageWithLocal(true);
+      const refreshes = countCalls(stage.stage, 'refreshStrategy');
+      const first = byKind(local, StreamType.VIDEO);
+      expect(first.options).to.deep.equal({});
+      local.setAttribute('max-bitrate', '600');
+      local.setAttribute('max-framerate', '15');
+      local.toggleAttribute('simulcast', true);
+      await local.updateComplete;
+      await settle();
+      const second = byKind(local, StreamType.VIDEO);
+      expect(second).to.not.equal(first);
+      expect(second.mediaStreamTrack, 'same camera track').to.equal(first.mediaStreamTrack);
+      expect(second.options).to.deep.equal({ maxBitrate: 600, maxFramerate: 15, simulcast: { enabled: true } });
+      expect(refreshes.count).to.equal(1);
+      expect(stage.strategy.stageStreamsToPublish()).to.include(second);
+    });
+
+    it('a new video-device-id captures only the camera again and keeps the microphone', async () => {
+      const { stage, local } = await stageWithLocal(true);
+      const audio = byKind(local, StreamType.AUDIO);
+      const video = byKind(local, StreamType.VIDEO);
+      const [camera] = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+      const swapped = oneEvent(local, 'ivs-local-stream-ready');
+      local.videoDeviceId = camera.deviceId;
+      await swapped;
+      expect(byKind(local, StreamType.AUDIO)).to.equal(audio);
+      expect(byKind(local, StreamType.VIDEO)).to.not.equal(video);
+      expect(video.mediaStreamTrack.readyState).to.equal('ended');
+      expect(byKind(local, StreamType.VIDEO).mediaStreamTrack.getSettings().deviceId).to.equal(camera.deviceId);
+      expect(stage.strategy.stageStreamsToPublish()).to.include(byKind(local, StreamType.VIDEO));
+    });
+
+    it('is accessible while muted', async () => {
+      const el = await fixture<IvsLocalStream>(html`<ivs-local-stream audio-muted video-muted label="Ada"></ivs-local-stream>`);
+      await captured(el);
+      await el.updateComplete;
+      expect(el.shadowRoot!.querySelector('[part="label"]')!.textContent).to.contain('microphone muted').and.contain('camera off');
+      await expect(el).to.be.accessible();
+    });
+  });
+
   it('is accessible', async () => {
     const el = await fixture<IvsLocalStream>(html`<ivs-local-stream muted label="Ada Lovelace"></ivs-local-stream>`);
     await captured(el);

@@ -362,6 +362,21 @@ describe('<ivs-stage>', () => {
     }
   });
 
+  it('is accessible while connecting, with a rule and a placed tile', async () => {
+    const el = await fixture<IvsStage>(html`
+      <ivs-stage token=${unsignedToken()}>
+        <ivs-subscribe-rule attribute="role" value="moderator" subscribe="none"></ivs-subscribe-rule>
+        <ivs-participant user-id="alice"></ivs-participant>
+      </ivs-stage>
+    `);
+    await settle();
+    el.stage!.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTING);
+    el.stage!.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remoteInfo('a', 'alice'));
+    await el.updateComplete;
+    expect(el.shadowRoot!.querySelector('[part="status"]')).to.not.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
   it('is accessible with tiles', async () => {
     const el = await stageWithToken();
     el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, remoteInfo('alice', 'alice'));
