@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateParticipantTokenCommand,
+  CreateStageCommand,
+  DeletePublicKeyCommand,
+  DeleteStageCommand,
+  DisconnectParticipantCommand,
+  IVSRealTimeClient,
+  ImportPublicKeyCommand,
+} from '@aws-sdk/client-ivs-realtime';
+import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import { whepUrlFor } from '../../src/protocol/index.js';
+import { type StageServer, startStageServer } from '../../src/server/app.js';
+import { loadConfig } from '../../src/server/config.js';
+import { joinEvents } from './events-connection.js';
+
+const MAX_SUBSCRIBERS = 3;
+
+/** What the WHIP or WHEP endpoint answers `token`; the offer is no SDP, so a token that passes gets 400. */
+async function mediaStatus(url: string, token: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: 'v=0' });
+  return { status: response.status, text: await response.text() };
+}
+
+describe('token rules on the events channel, WHIP and WHEP', () => {
+  let server: StageServer;
+  let dataDir: string;
+  let client: IVSRealTimeClient;
+
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'token-enforcement-'));
+    server = await startStageServer(
+      loadConfig({
+        HOST: '127.0.0.1',
+        PORT: '0',
+        STAGE_DATA_DIR: dataDir,
+        STAGE_DEV: '0',
+        STAGE_ACCESS_KEY_ID: 'ENFORCEMENTKEY',
+        STAGE_SECRET_ACCESS_KEY: 'enforcement-secret',
+        STAGE_MAX_SUBSCRIBERS: String(MAX_SUBSCRIBERS),
+      }),
+    );
+    client = new IVSRealTimeClient({ endpoint: server.url, region: 'us-east-1', credentials: server.config.credentials, maxAttempts: 1 });
+  });
+  after(async () => {
+    client.destroy();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function newStage(): Promise<{ arn: string; events: string; whip: string }> {
+    const { stage } = await client.send(new CreateStageCommand({}));
+    return { arn: stage!.arn!, events: stage!.endpoints!.events!, whip: stage!.endpoints!.whip! };
+  }
+
+  async function token(stageArn: string, userId = 'someone') {
+    const { participantToken } = await client.send(new CreateParticipantTokenCommand({ stageArn, userId }));
+    return { token: participantToken!.token!, participantId: participantToken!.participantId! };
+  }
+
+  it('accepts a token the application signed with an imported key, and refuses it once the key is deleted', async () => {
+    const stage = await newStage();
+    const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
+    const { publicKey: imported } = await client.send(new ImportPublicKeyCommand({ publicKeyMaterial: await exportSPKI(publicKey) }));
+    const now = Math.floor(Date.now() / 1000);
+    const selfSigned = (jti: string) =>
+      new SignJWT({
+        jti,
+        resource: stage.arn,
+        topic: stage.arn.split('/').pop(),
+        events_url: stage.events,
+        whip_url: stage.whip,
+        capabilities: { allow_publish: true, allow_subscribe: true },
+        version: '1.0',
+        user_id: 'app-user',
+        attributes: { signedBy: 'app' },
+      })
+        .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: imported!.arn })
+        .setIssuedAt(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey);
+
+    const accepted = await joinEvents(stage.events, await selfSigned('app-signed-1'));
+    assert.equal(accepted.first.type, 'joined');
+    assert.equal(accepted.first.type === 'joined' && accepted.first.self.userId, 'app-user');
+    assert.equal((await mediaStatus(stage.whip, await selfSigned('app-signed-2'))).status, 400);
+
+    await client.send(new DeletePublicKeyCommand({ arn: imported!.arn }));
+    const refused = await joinEvents(stage.events, await selfSigned('app-signed-3'));
+    assert.equal(refused.first.type === 'error' && refused.first.code, 'token-invalid');
+    assert.equal((await mediaStatus(stage.whip, await selfSigned('app-signed-4'))).status, 401);
+    accepted.socket.close();
+  });
+
+  it('makes a disconnected participant leave, and refuses its token everywhere afterwards', async () => {
+    const stage = await newStage();
+    const ana = await token(stage.arn, 'ana');
+    const bo = await token(stage.arn, 'bo');
+    const anaEvents = await joinEvents(stage.events, ana.token);
+    const boEvents = await joinEvents(stage.events, bo.token);
+    assert.equal(anaEvents.first.type, 'joined');
+    assert.equal((await anaEvents.next()).type, 'participant-joined');
+
+    await client.send(new DisconnectParticipantCommand({ stageArn: stage.arn, participantId: ana.participantId }));
+    assert.deepEqual(await anaEvents.next(), { type: 'left', reason: 'participant-disconnected' });
+    assert.deepEqual(await boEvents.next(), { type: 'participant-left', participantId: ana.participantId });
+
+    const again = await joinEvents(stage.events, ana.token);
+    assert.equal(again.first.type === 'error' && again.first.code, 'token-invalid');
+    assert.match((await mediaStatus(stage.whip, ana.token)).text, /disconnected/);
+    assert.equal((await mediaStatus(stage.whip, ana.token)).status, 401);
+    assert.equal((await mediaStatus(whepUrlFor(stage.whip, bo.participantId), ana.token)).status, 401);
+    // Bo was not disconnected: his token still passes (and fails only on the empty offer).
+    assert.equal((await mediaStatus(stage.whip, bo.token)).status, 400);
+    boEvents.socket.close();
+  });
+
+  it('makes everyone leave a deleted stage, and refuses its tokens', async () => {
+    const stage = await newStage();
+    const ana = await token(stage.arn, 'ana');
+    const events = await joinEvents(stage.events, ana.token);
+    await client.send(new DeleteStageCommand({ arn: stage.arn }));
+    assert.deepEqual(await events.next(), { type: 'left', reason: 'stage-deleted' });
+    const again = await joinEvents(stage.events, ana.token);
+    assert.equal(again.first.type === 'error' && again.first.code, 'stage-not-found');
+    const whip = await mediaStatus(stage.whip, ana.token);
+    assert.equal(whip.status, 404);
+    assert.match(whip.text, /^stage-not-found/);
+  });
+
+  it(`refuses a join past ${MAX_SUBSCRIBERS} participants who do not publish, with stage-at-capacity`, async () => {
+    const stage = await newStage();
+    const tokens = [];
+    const joined = [];
+    for (let i = 0; i < MAX_SUBSCRIBERS; i++) {
+      tokens.push((await token(stage.arn, `viewer-${i}`)).token);
+      const participant = await joinEvents(stage.events, tokens[i]);
+      assert.equal(participant.first.type, 'joined');
+      joined.push(participant);
+    }
+    const extra = await joinEvents(stage.events, (await token(stage.arn, 'one-too-many')).token);
+    assert.equal(extra.first.type === 'error' && extra.first.code, 'stage-at-capacity');
+    await extra.closed;
+
+    // A connection that takes over its own token's place is not one more participant.
+    const replacement = await joinEvents(stage.events, tokens[0]);
+    assert.equal(replacement.first.type, 'joined');
+    await joined[0].closed;
+
+    joined[1].socket.close();
+    assert.equal((await joined[2].next()).type, 'participant-left');
+    const room = await joinEvents(stage.events, (await token(stage.arn, 'now-there-is-room')).token);
+    assert.equal(room.first.type, 'joined');
+    for (const participant of [replacement, ...joined.slice(2), room]) participant.socket.close();
+  });
+});
