@@ -87,3 +87,45 @@ describe('<ivs-stage> scenarios through the real server', () => {
     await showsVideo(await tileFor(bob, 'alice'), 'alice publishing again');
   });
 });
+
+describe('<ivs-stage> reconnection through the real server', () => {
+  const NativeWebSocket = window.WebSocket;
+  afterEach(() => {
+    window.WebSocket = NativeWebSocket;
+    fixtureCleanup();
+  });
+
+  it('shows "Reconnecting…" while the SDK rejoins after the events channel drops, then media comes back', async () => {
+    const name = uniqueStageName('reconnect');
+    const sockets: WebSocket[] = [];
+    // Keep the events sockets the SDK opens, so the test can cut one as a network failure would.
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    };
+    const alice = await publishingStage(await fetchToken({ stage: name, userId: 'alice' }));
+    await waitFor(() => alice.getAttribute('connection-state') === 'connected', 'alice connected');
+    const [aliceSocket] = sockets;
+    window.WebSocket = NativeWebSocket;
+    const bob = await publishingStage(await fetchToken({ stage: name, userId: 'bob' }));
+    await showsVideo(await tileFor(alice, 'bob'), 'bob');
+
+    const seen: string[] = [];
+    const statusTexts = new Set<string>();
+    alice.addEventListener('ivs-connection-state-changed', async (e) => {
+      seen.push(e.detail.state);
+      await alice.updateComplete;
+      const text = alice.shadowRoot!.querySelector('[part="status"]')?.textContent;
+      if (text) statusTexts.add(text);
+    });
+    aliceSocket.close();
+    await waitFor(() => seen.includes('connected'), 'alice to rejoin');
+    expect(seen.slice(0, 2)).to.deep.equal(['errored', 'connecting']);
+    expect([...statusTexts]).to.deep.equal(['Reconnecting…']);
+    expect(alice.hasAttribute('reconnecting')).to.equal(false);
+    await showsVideo(await tileFor(alice, 'bob'), 'bob after the rejoin');
+    await showsVideo(await tileFor(bob, 'alice'), 'alice publishing again after the rejoin');
+  });
+});

@@ -312,21 +312,31 @@ describe('<ivs-stage>', () => {
     });
   });
 
-  it('shows a status indicator while connecting and after losing the connection, and reflects connection-state', async () => {
+  it('shows a status indicator while connecting and reconnecting, and reflects connection-state and reconnecting', async () => {
     const el = await stageWithToken();
     const status = () => el.shadowRoot!.querySelector('[part="status"]')?.textContent;
+    const go = async (state: StageConnectionState) => {
+      el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, state);
+      await el.updateComplete;
+    };
     expect(status()).to.equal(undefined);
-    el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTING);
-    await el.updateComplete;
+    await go(StageConnectionState.CONNECTING);
     expect(el.getAttribute('connection-state')).to.equal('connecting');
-    expect(status()).to.contain('Connecting');
-    el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.CONNECTED);
-    await el.updateComplete;
+    expect(status()).to.equal('Connecting…');
+    expect(el.hasAttribute('reconnecting')).to.equal(false);
+    await go(StageConnectionState.CONNECTED);
     expect(status()).to.equal(undefined);
-    el.stage.emit(StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageConnectionState.ERRORED);
-    await el.updateComplete;
+
+    // The SDK rejoins on its own after a lost connection: ERRORED, CONNECTING, CONNECTED.
+    await go(StageConnectionState.ERRORED);
     expect(el.getAttribute('connection-state')).to.equal('errored');
-    expect(status()).to.contain('Connection lost');
+    expect(el.hasAttribute('reconnecting')).to.equal(true);
+    expect(status()).to.equal('Reconnecting…');
+    await go(StageConnectionState.CONNECTING);
+    expect(status(), 'still a reconnection').to.equal('Reconnecting…');
+    await go(StageConnectionState.CONNECTED);
+    expect(el.hasAttribute('reconnecting')).to.equal(false);
+    expect(status()).to.equal(undefined);
   });
 
   it('layout="none" renders no automatic tiles', async () => {

@@ -23,11 +23,11 @@ const TILE_EVENTS = new Set<string>([
   HANDLE_MARKUP_CHANGED,
 ]);
 
-/** What the status indicator says in the states that deserve one. */
-const STATUS_TEXT: Partial<Record<StageConnectionState, string>> = {
-  [StageConnectionState.CONNECTING]: 'Connecting…',
-  [StageConnectionState.ERRORED]: 'Connection lost',
-};
+/** What the status indicator says; nothing while connected or disconnected. */
+function statusText(state: StageConnectionState, reconnecting: boolean): string | undefined {
+  if (reconnecting) return 'Reconnecting…';
+  return state === StageConnectionState.CONNECTING ? 'Connecting…' : undefined;
+}
 
 /** Parts of each `<ivs-participant>` tile, re-exported as `participant-*`. */
 const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'muted-icon', 'video-off-icon', 'play-button']
@@ -73,7 +73,7 @@ const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'mu
  * @slot - Local content placed first in the grid, typically `<ivs-local-stream>`.
  *
  * @csspart base - The grid that holds the slotted content and the participant tiles.
- * @csspart status - The "Connecting…" / "Connection lost" indicator, shown only in those states.
+ * @csspart status - The "Connecting…" / "Reconnecting…" indicator, shown only in those states.
  * @csspart participant - Each remote participant's `<ivs-participant>` tile.
  * @csspart participant-base - Each tile's `base` part.
  * @csspart participant-video - Each tile's `video` part.
@@ -160,6 +160,12 @@ export class IvsStage extends IvsElement {
   /** Read-only: the stage's connection state (`disconnected`, `connecting`, `connected`, `errored`). */
   @property({ attribute: 'connection-state', reflect: true }) connectionState: StageConnectionState =
     StageConnectionState.DISCONNECTED;
+
+  /**
+   * Read-only: true from a lost connection until the stage is connected again
+   * (or gives up and leaves), while the SDK rejoins on its own.
+   */
+  @property({ type: Boolean, reflect: true }) reconnecting = false;
 
   /** Accessible name of the participant grid. */
   @property() label = 'Stage participants';
@@ -276,6 +282,7 @@ export class IvsStage extends IvsElement {
   private handleStageEvent(event: string, args: unknown[]): void {
     if (event === StageEvents.STAGE_CONNECTION_STATE_CHANGED || event === HANDLE_STAGE_CHANGED) {
       this.connectionState = this.handle.connectionState;
+      this.followReconnection();
     }
     if (event === StageEvents.ERROR && args[0] && typeof args[0] === 'object') {
       this.reportedErrors.add(args[0]);
@@ -283,6 +290,13 @@ export class IvsStage extends IvsElement {
     const domEvent = domEventForStageEvent(event, args);
     if (domEvent) this.emit(domEvent);
     if (TILE_EVENTS.has(event)) this.requestUpdate();
+  }
+
+  /** A stage that errors after it was connected is rejoining; it has finished once connected or disconnected. */
+  private followReconnection(): void {
+    const state = this.connectionState;
+    if (state === StageConnectionState.ERRORED) this.reconnecting = true;
+    else if (state === StageConnectionState.CONNECTED || state === StageConnectionState.DISCONNECTED) this.reconnecting = false;
   }
 
   private reportError(error: unknown): void {
@@ -318,7 +332,7 @@ export class IvsStage extends IvsElement {
 
   protected override render() {
     const remotes = this.tiledParticipants();
-    const status = STATUS_TEXT[this.connectionState];
+    const status = statusText(this.connectionState, this.reconnecting);
     return html`
       ${status ? html`<div part="status" class="status" role="status">${status}</div>` : nothing}
       <div part="base" class="grid" role="group" aria-label=${this.label}>
