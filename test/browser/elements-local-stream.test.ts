@@ -76,7 +76,7 @@ describe('<ivs-local-stream> through the real server', () => {
     expect(local.streams.every((s) => s.isMuted)).to.equal(true);
   });
 
-  it('device choice: a new video-device-id swaps the camera track without republishing', async () => {
+  it('device choice: a new video-device-id or audio-device-id swaps the track without republishing', async () => {
     const { viewer, publisher, local } = await viewerAndPublisher();
     const tile = await tileFor(viewer, 'pub');
     await showsVideo(tile, 'pub');
@@ -97,6 +97,16 @@ describe('<ivs-local-stream> through the real server', () => {
 
     await showsVideo(tile, 'pub');
     expect(streamOf(tile, StreamType.VIDEO), 'the viewer keeps the same stream: no renegotiation').to.equal(remoteVideo);
+
+    // The microphone likewise.
+    const remoteAudio = streamOf(tile, StreamType.AUDIO)!;
+    const mic = local.streams.find((s) => s.streamType === StreamType.AUDIO)!.mediaStreamTrack;
+    const microphone = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'audioinput').at(-1)!;
+    local.audioDeviceId = microphone.deviceId;
+    await waitFor(() => mic.readyState === 'ended', 'the old microphone track to stop');
+    expect(local.streams.find((s) => s.streamType === StreamType.AUDIO)!.mediaStreamTrack.getSettings().deviceId).to.equal(microphone.deviceId);
+    await playsAudio(tile, 'pub');
+    expect(streamOf(tile, StreamType.AUDIO)).to.equal(remoteAudio);
     expect(states, 'no unpublish or republish').to.deep.equal([]);
   });
 
