@@ -13,6 +13,7 @@ import { createStaticHandler } from './static/static-files.js';
 import { recordSessions } from './sessions/session-recorder.js';
 import { defaultDatabasePath, openStores } from './store/stores.js';
 import { ParticipantTokens } from './tokens/participant-tokens.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
 
 export interface StageServer {
   /** Origin the server is reachable at, e.g. http://127.0.0.1:7070 */
@@ -31,7 +32,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   stores.sessions.endAll();
   const tokens = await ParticipantTokens.open(stores.db, stores);
   const live = new LiveStages();
-  const stopRecording = recordSessions(live, stores.sessions);
+  const webhook = config.webhook && new WebhookSender(config.webhook);
+  const stopRecording = recordSessions(live, stores.sessions, webhook?.send);
   const sfu = new Sfu({ live });
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
   const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers });
@@ -82,6 +84,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
       await new Promise<void>((resolve) => server.close(() => resolve()));
       stopRecording();
       stores.db.close();
+      await webhook?.close();
     },
   };
 }

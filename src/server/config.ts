@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { WebhookOptions } from './webhooks/webhook-sender.js';
 
 export interface ServerConfig {
   host: string;
@@ -16,6 +17,8 @@ export interface ServerConfig {
   databasePath?: string;
   /** Participants on a stage that do not publish, beyond which a join is refused with `stage-at-capacity`. */
   maxSubscribers: number;
+  /** Where stage events are POSTed, signed with the secret; none when undefined. */
+  webhook?: WebhookOptions;
   /** Development mode: demo token endpoint on loopback, generated credentials allowed. */
   dev: boolean;
   /** Directory served as static files (demo pages and built bundles); undefined serves nothing. */
@@ -68,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(env.STAGE_DATA_DIR ?? '.stage-data'),
     ...(env.STAGE_DATABASE && { databasePath: resolve(env.STAGE_DATABASE) }),
     maxSubscribers: positiveInteger(env, 'STAGE_MAX_SUBSCRIBERS', DEFAULT_MAX_SUBSCRIBERS),
+    webhook: webhookOptions(env),
     dev,
     ...overrides,
   };
@@ -79,4 +83,22 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${text}"`);
   return value;
+}
+
+function webhookOptions(env: NodeJS.ProcessEnv): WebhookOptions | undefined {
+  const url = env.STAGE_WEBHOOK_URL;
+  const secret = env.STAGE_WEBHOOK_SECRET;
+  if (!url) {
+    if (secret) throw new ConfigError('STAGE_WEBHOOK_SECRET is set but STAGE_WEBHOOK_URL is not');
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`STAGE_WEBHOOK_URL is not a URL: "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('STAGE_WEBHOOK_URL must be http or https');
+  if (!secret || secret.length < 16) throw new ConfigError('STAGE_WEBHOOK_SECRET (at least 16 characters) is required with STAGE_WEBHOOK_URL');
+  return { url, secret };
 }

@@ -26,6 +26,13 @@ export interface JoinedParticipant {
   attributes: Record<string, string>;
 }
 
+/** The session a join or leave happened in, and whether it started or ended the session. */
+export interface SessionChange {
+  sessionId: string;
+  started?: boolean;
+  ended?: boolean;
+}
+
 /** Same shape as IVS session ids: `st-` and random letters and digits. */
 const SESSION_ID_LENGTH = 13;
 
@@ -36,12 +43,13 @@ const SESSION_ID_LENGTH = 13;
 export class SessionStore {
   constructor(private readonly db: Database) {}
 
-  /** Records a join, starting a session if none is active; returns the session id (undefined when the stage is gone). */
-  joined(stageArn: string, participant: JoinedParticipant, now = new Date().toISOString()): string | undefined {
+  /** Records a join, starting a session if none is active (undefined when the stage is gone). */
+  joined(stageArn: string, participant: JoinedParticipant, now = new Date().toISOString()): SessionChange | undefined {
     return this.db.transaction(() => {
       const stage = this.db.get('SELECT active_session_id FROM stages WHERE arn = ?', [stageArn]);
       if (!stage) return undefined;
       let sessionId = stage.active_session_id === null ? undefined : String(stage.active_session_id);
+      const started = !sessionId;
       if (!sessionId) {
         sessionId = `st-${randomAlphanumeric(SESSION_ID_LENGTH)}`;
         this.db.run('INSERT INTO stage_sessions (session_id, stage_arn, start_time) VALUES (?, ?, ?)', [sessionId, stageArn, now]);
@@ -53,26 +61,32 @@ export class SessionStore {
          ON CONFLICT DO UPDATE SET connected = 1, user_id = excluded.user_id, attributes = excluded.attributes`,
         [sessionId, participant.participantId, participant.userId ?? null, JSON.stringify(participant.attributes), now],
       );
-      return sessionId;
+      return { sessionId, started };
     });
   }
 
-  /** Marks the participant as publishing in the stage's active session. */
-  published(stageArn: string, participantId: string): void {
-    this.db.run(
-      'UPDATE participants SET published = 1 WHERE participant_id = ? AND session_id = (SELECT active_session_id FROM stages WHERE arn = ?)',
-      [participantId, stageArn],
-    );
+  /** Marks the participant as publishing in the stage's active session; returns that session's id. */
+  published(stageArn: string, participantId: string): string | undefined {
+    const sessionId = this.activeSession(stageArn);
+    if (sessionId) this.db.run('UPDATE participants SET published = 1 WHERE session_id = ? AND participant_id = ?', [sessionId, participantId]);
+    return sessionId;
   }
 
   /** Records a leave; `lastOne` ends the session. */
-  left(stageArn: string, participantId: string, lastOne: boolean, now = new Date().toISOString()): void {
-    this.db.transaction(() => {
-      const sessionId = this.db.get('SELECT active_session_id FROM stages WHERE arn = ?', [stageArn])?.active_session_id ?? null;
-      if (sessionId === null) return;
+  left(stageArn: string, participantId: string, lastOne: boolean, now = new Date().toISOString()): SessionChange | undefined {
+    return this.db.transaction(() => {
+      const sessionId = this.activeSession(stageArn);
+      if (!sessionId) return undefined;
       this.db.run('UPDATE participants SET connected = 0 WHERE session_id = ? AND participant_id = ?', [sessionId, participantId]);
-      if (lastOne) this.end(String(sessionId), now);
+      if (lastOne) this.end(sessionId, now);
+      return { sessionId, ended: lastOne };
     });
+  }
+
+  /** The id of the stage's session in progress. */
+  activeSession(stageArn: string): string | undefined {
+    const id = this.db.get('SELECT active_session_id FROM stages WHERE arn = ?', [stageArn])?.active_session_id;
+    return id === null || id === undefined ? undefined : String(id);
   }
 
   /** After a restart nobody is connected: closes what was left open. */

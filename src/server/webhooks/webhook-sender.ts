@@ -1,0 +1,93 @@
+import { createHmac } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StageEvent } from './stage-event.js';
+
+export interface WebhookOptions {
+  url: string;
+  /** Key of the HMAC-SHA256 signature in `x-stage-signature`. */
+  secret: string;
+  /** Tries per event, the first included. */
+  maxAttempts?: number;
+  /** Wait before the first retry; each further retry waits twice as long. */
+  retryDelayMs?: number;
+  timeoutMs?: number;
+}
+
+const DEFAULTS = { maxAttempts: 6, retryDelayMs: 1000, timeoutMs: 10_000 };
+
+/**
+ * Signs `${timestamp}.${body}` so a receiver can check the sender and refuse
+ * replays: the header is `t=<unix seconds>,v1=<hex HMAC-SHA256>`.
+ */
+export function webhookSignature(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/**
+ * POSTs stage events as JSON to a backend, the role EventBridge plays for IVS.
+ * Events go one at a time in the order they happened, so a receiver never sees
+ * a leave before its join. A network error, a timeout, 408, 429 or 5xx is
+ * retried with exponential backoff; any other answer ends that event's
+ * delivery. Events are not kept across a restart.
+ */
+export class WebhookSender {
+  private readonly options: Required<WebhookOptions>;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly stopping = new AbortController();
+
+  constructor(options: WebhookOptions) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  readonly send = (event: StageEvent): void => {
+    if (this.stopping.signal.aborted) return;
+    this.queue = this.queue.then(() => this.deliver(event));
+  };
+
+  /** Ends waiting retries and in-flight requests. */
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await this.queue;
+  }
+
+  private async deliver(event: StageEvent): Promise<void> {
+    const body = JSON.stringify(event);
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.post(body, event.id);
+      if (outcome === 'delivered' || this.stopping.signal.aborted) return;
+      if (outcome !== 'retry' || attempt >= this.options.maxAttempts) {
+        const why = outcome === 'retry' ? 'the receiver kept failing' : outcome;
+        console.error(`[webhook] gave up on ${event.detail.event_name} ${event.id} after ${attempt} attempts: ${why}`);
+        return;
+      }
+      try {
+        await sleep(this.options.retryDelayMs * 2 ** (attempt - 1), undefined, { signal: this.stopping.signal });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** 'delivered', 'retry', or why retrying is pointless. */
+  private async post(body: string, eventId: string): Promise<string> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    try {
+      const response = await fetch(this.options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-stage-event-id': eventId,
+          'x-stage-signature': webhookSignature(this.options.secret, timestamp, body),
+        },
+        body,
+        signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+      });
+      await response.body?.cancel();
+      if (response.ok) return 'delivered';
+      if (response.status === 408 || response.status === 429 || response.status >= 500) return 'retry';
+      return `the receiver answered ${response.status}`;
+    } catch {
+      return 'retry';
+    }
+  }
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { type IncomingMessage, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CreateParticipantTokenCommand, CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
+import { startStageServer } from '../../src/server/app.js';
+import { ConfigError, loadConfig } from '../../src/server/config.js';
+import { LiveStages } from '../../src/server/live/live-stages.js';
+import { recordSessions } from '../../src/server/sessions/session-recorder.js';
+import { type Stores, openStores } from '../../src/server/store/stores.js';
+import type { StageEvent } from '../../src/server/webhooks/stage-event.js';
+import { WebhookSender, webhookSignature } from '../../src/server/webhooks/webhook-sender.js';
+import { joinEvents } from './events-connection.js';
+
+const SECRET = 'a-webhook-secret-of-some-length';
+
+/**
+ * A backend receiving webhooks: checks each signature, answers with the next
+ * status of `statuses` (then 200), and hands the events over in arrival order.
+ */
+async function startReceiver(statuses: number[] = []) {
+  const received: { event: StageEvent; status: number }[] = [];
+  const waiters: (() => void)[] = [];
+  const server = createServer(async (req: IncomingMessage, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const signature = String(req.headers['x-stage-signature']);
+    const timestamp = Number(/^t=(\d+),/.exec(signature)?.[1]);
+    assert.equal(signature, webhookSignature(SECRET, timestamp, body));
+    const event = JSON.parse(body) as StageEvent;
+    assert.equal(req.headers['x-stage-event-id'], event.id);
+    const status = statuses.shift() ?? 200;
+    received.push({ event, status });
+    res.writeHead(status).end();
+    waiters.shift()?.();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    received,
+    /** Resolves once `count` requests have arrived. */
+    async until(count: number) {
+      while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+function claimsFor(stageArn: string, participantId: string): ParticipantTokenClaims {
+  return {
+    jti: participantId,
+    resource: stageArn,
+    topic: stageArn.split('/').pop()!,
+    events_url: 'ws://127.0.0.1/events',
+    whip_url: 'http://127.0.0.1/whip',
+    capabilities: { allow_publish: true, allow_subscribe: true },
+    version: '1.0',
+    user_id: `user-${participantId}`,
+    attributes: {},
+    exp: 0,
+    iat: 0,
+  };
+}
+
+describe('stage events webhook', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'stage-webhook-'));
+  });
+  after(() => rm(dataDir, { recursive: true, force: true }));
+
+  /** Presence recorded into a fresh database, with a sender reporting to a receiver that first answers `statuses`. */
+  async function withWebhook(
+    statuses: number[],
+    run: (ctx: { receiver: Awaited<ReturnType<typeof startReceiver>>; stores: Stores; live: LiveStages }) => Promise<void>,
+  ) {
+    const receiver = await startReceiver(statuses);
+    const stores = openStores({ path: join(dataDir, `${randomUUID()}.sqlite`), region: 'us-east-1', accountId: '000000000000' });
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 });
+    const live = new LiveStages();
+    const stop = recordSessions(live, stores.sessions, sender.send);
+    try {
+      await run({ receiver, stores, live });
+    } finally {
+      stop();
+      await sender.close();
+      stores.db.close();
+      await receiver.close();
+    }
+  }
+
+  it('reports session and participant changes in order, signed, retrying a failed delivery', () =>
+    withWebhook([500, 503], async ({ receiver, stores, live }) => {
+      const stage = stores.stages.create({ name: 'hooked' });
+      const ana = claimsFor(stage.arn, 'ana');
+      live.setPublished(ana, ['audio']);
+      live.setPublished(ana, []);
+      const sessionId = stores.sessions.sessions(stage.arn)[0].sessionId;
+
+      // Six events; the first is answered 500, then 503, and arrives a third time before the others.
+      await receiver.until(8);
+      assert.deepEqual(receiver.received.slice(0, 3).map((r) => [r.event.id, r.status]), [500, 503, 200].map((status) => [receiver.received[0].event.id, status]));
+      const delivered = receiver.received.slice(2).map((r) => r.event);
+      assert.deepEqual(
+        delivered.map((e) => e.detail.event_name),
+        ['Session Created', 'Participant Joined', 'Participant Published', 'Participant Unpublished', 'Participant Left', 'Session Ended'],
+      );
+      for (const event of delivered) {
+        assert.equal(event['detail-type'], 'IVS Stage Update');
+        assert.deepEqual(event.resources, [stage.arn]);
+        assert.equal(event.detail.session_id, sessionId);
+      }
+      const joined = delivered.find((e) => e.detail.event_name === 'Participant Joined');
+      assert.deepEqual(joined?.detail, { event_name: 'Participant Joined', session_id: sessionId, participant_id: 'ana', user_id: 'user-ana' });
+    }));
+
+  it('gives up on an event the receiver refuses with a 4xx', () =>
+    withWebhook([400], async ({ receiver, stores, live }) => {
+      const stage = stores.stages.create({});
+      live.setPublished(claimsFor(stage.arn, 'bo'), ['video']);
+      live.setPublished(claimsFor(stage.arn, 'bo'), []);
+      await receiver.until(6);
+      // The refused first event was not sent again; the five after it were delivered.
+      assert.equal(new Set(receiver.received.map((r) => r.event.id)).size, 6);
+      assert.deepEqual(receiver.received.map((r) => r.status), [400, 200, 200, 200, 200, 200]);
+    }));
+
+  it('is configured from the environment and fed by the running server', async () => {
+    const receiver = await startReceiver();
+    const env = { HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1', STAGE_WEBHOOK_URL: receiver.url, STAGE_WEBHOOK_SECRET: SECRET };
+    assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_SECRET: 'short' }), ConfigError);
+    assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_URL: 'ftp://example.com/' }), ConfigError);
+    assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_URL: '' }), ConfigError);
+    const server = await startStageServer(loadConfig(env));
+    const client = new IVSRealTimeClient({ endpoint: server.url, region: 'us-east-1', credentials: server.config.credentials, maxAttempts: 1 });
+    try {
+      const { stage } = await client.send(new CreateStageCommand({}));
+      const { participantToken } = await client.send(new CreateParticipantTokenCommand({ stageArn: stage!.arn, userId: 'cy' }));
+      const events = await joinEvents(stage!.endpoints!.events!, participantToken!.token!);
+      assert.equal(events.first.type, 'joined');
+      await receiver.until(2);
+      assert.deepEqual(receiver.received.map((r) => r.event.detail.event_name), ['Session Created', 'Participant Joined']);
+      assert.equal(receiver.received[1].event.detail.participant_id, participantToken!.participantId);
+      events.socket.close();
+      await receiver.until(4);
+      assert.deepEqual(receiver.received.slice(2).map((r) => r.event.detail.event_name), ['Participant Left', 'Session Ended']);
+    } finally {
+      client.destroy();
+      await server.close();
+      await receiver.close();
+    }
+  });
+});
