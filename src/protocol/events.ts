@@ -13,6 +13,7 @@ export const EVENT_ERROR_CODES = [
   'stage-at-capacity',
   'bad-message',
   'token-exchange-failed',
+  'participant-disconnected',
 ] as const;
 export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
 

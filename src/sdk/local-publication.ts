@@ -65,11 +65,10 @@ export class LocalPublication {
       publisher.close();
       if (this.publisher === publisher) this.publisher = undefined;
       this.emit(StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, this.info, StageParticipantPublishState.ERRORED);
-      const forbidden = cause instanceof SdpExchangeError && cause.status === 403;
       this.emit(
         StageEvents.ERROR,
         new StageError(
-          forbidden ? StageErrorCode.TOKEN_NOT_ALLOWED : StageErrorCode.FAILED,
+          publishErrorCode(cause),
           StageErrorCategory.PUBLISH_ERROR,
           `could not publish: ${String(cause)}`,
           { participantId: this.info.id, cause },
@@ -117,4 +116,14 @@ export class LocalPublication {
     this.signalled.set(kind, stream.isMuted);
     this.signal({ type: 'mute', kind, muted: stream.isMuted });
   }
+}
+
+/** What a refused publish means for the app: the server's reason when it gave one. */
+function publishErrorCode(cause: unknown): StageErrorCode {
+  if (!(cause instanceof SdpExchangeError)) return StageErrorCode.FAILED;
+  if (cause.status === 403) return StageErrorCode.TOKEN_NOT_ALLOWED;
+  if (cause.body.startsWith('stage-at-capacity')) return StageErrorCode.STAGE_AT_CAPACITY;
+  if (cause.body.startsWith('stage-not-found')) return StageErrorCode.STAGE_DELETED;
+  if (cause.status === 401) return cause.body.includes('expired') ? StageErrorCode.TOKEN_EXPIRED : StageErrorCode.TOKEN_MALFORMED;
+  return StageErrorCode.FAILED;
 }

@@ -262,6 +262,49 @@ describe('Stage semantics through the real server', () => {
     expect((error as { code?: number }).code).to.equal(StageErrorCode.STAGE_DELETED);
   });
 
+  it('leaves with participant-disconnected when disconnected, and that token never joins again', async () => {
+    const { alice } = await pair();
+    const left = nextEvent<[string]>(alice.stage, StageEvents.STAGE_LEFT);
+    await stageControl('DisconnectParticipant', { stageArn: alice.dev.stageArn, participantId: alice.dev.participantId });
+    expect((await left)[0]).to.equal(StageLeftReason.PARTICIPANT_DISCONNECTED);
+    let error: unknown;
+    try {
+      await new Stage(alice.dev.token, { stageStreamsToPublish: () => [], shouldPublishParticipant: () => false, shouldSubscribeToParticipant: () => SubscribeType.NONE }).join();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { code?: number }).code).to.equal(StageErrorCode.PARTICIPANT_DISCONNECTED);
+  });
+
+  it('refuses a 13th publisher with STAGE_AT_CAPACITY', async () => {
+    const name = uniqueStageName('full');
+    const [microphone] = (await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks();
+    const publisher = async (i: number) => {
+      const dev = await fetchParticipant({ stage: name, userId: `p${i}` });
+      const stream = new LocalStageStream(microphone.clone());
+      const stage = new Stage(dev.token, {
+        stageStreamsToPublish: () => [stream],
+        shouldPublishParticipant: () => true,
+        shouldSubscribeToParticipant: () => SubscribeType.NONE,
+      });
+      live.push({ stage, stageName: name, dev, want: { publish: true, subscribe: SubscribeType.NONE, streams: [stream] }, media: new MediaStream([stream.mediaStreamTrack]) });
+      return stage;
+    };
+    for (let i = 0; i < 12; i++) {
+      const stage = await publisher(i);
+      const published = nextEvent(stage, StageEvents.STAGE_PARTICIPANT_PUBLISH_STATE_CHANGED, (p: StageParticipantInfo, state: string) => p.isLocal && state === 'published');
+      await stage.join();
+      await published;
+    }
+    const thirteenth = await publisher(12);
+    const refused = nextEvent<[{ code: number; category: string }]>(thirteenth, StageEvents.ERROR);
+    await thirteenth.join();
+    const [error] = await refused;
+    expect(error.code).to.equal(StageErrorCode.STAGE_AT_CAPACITY);
+    expect(error.category).to.equal('PUBLISH_ERROR');
+    microphone.stop();
+  });
+
   it('a second connection with the same token makes the first leave with token-reused', async () => {
     const { alice } = await pair();
     const left = nextEvent<[string]>(alice.stage, StageEvents.STAGE_LEFT);

@@ -229,15 +229,24 @@ describe('reconciler: the local publication', () => {
     assert.equal(info.isPublishing, false);
   });
 
-  it('maps a refused publish (403) to TOKEN_NOT_ALLOWED', async () => {
-    engine.fail = new SdpExchangeError(403, 'forbidden');
-    await publication.reconcile(streams(audio));
-    const taken = events.events.splice(0);
-    assert.deepEqual(
-      taken.map(([event, , arg]) => (event === StageEvents.ERROR ? event : arg)),
-      ['attempting_publish', 'errored', StageEvents.ERROR],
-    );
-    assert.equal((taken[2][1] as { code: number }).code, StageErrorCode.TOKEN_NOT_ALLOWED);
+  it('maps a refused publish to the reason the server gave', async () => {
+    const refusals: Array<[SdpExchangeError, StageErrorCode]> = [
+      [new SdpExchangeError(403, 'forbidden'), StageErrorCode.TOKEN_NOT_ALLOWED],
+      [new SdpExchangeError(503, 'full', 'stage-at-capacity: 12 publishers'), StageErrorCode.STAGE_AT_CAPACITY],
+      [new SdpExchangeError(404, 'gone', 'stage-not-found: deleted'), StageErrorCode.STAGE_DELETED],
+      [new SdpExchangeError(401, 'expired', 'participant token expired: token has expired'), StageErrorCode.TOKEN_EXPIRED],
+      [new SdpExchangeError(500, 'oops', 'internal error'), StageErrorCode.FAILED],
+    ];
+    for (const [refusal, code] of refusals) {
+      engine.fail = refusal;
+      await publication.reconcile(streams(audio));
+      const taken = events.events.splice(0);
+      assert.deepEqual(
+        taken.map(([event, , arg]) => (event === StageEvents.ERROR ? event : arg)),
+        ['attempting_publish', 'errored', StageEvents.ERROR],
+      );
+      assert.equal((taken[2][1] as { code: number }).code, code, refusal.body);
+    }
   });
 });
 

@@ -76,7 +76,7 @@ describe('a server restart loses nothing', () => {
     assert.equal(anaEvents.first.type, 'joined');
     assert.equal(boEvents.first.type, 'joined');
     const refused = await joinEvents(stage!.endpoints!.events!, revoked.token!);
-    assert.equal(refused.first.type === 'error' && refused.first.code, 'token-invalid');
+    assert.equal(refused.first.type === 'error' && refused.first.code, 'participant-disconnected');
 
     const sessionId = (await ivs.send(new GetStageCommand({ arn: stageArn }))).stage?.activeSessionId;
     assert.ok(sessionId);

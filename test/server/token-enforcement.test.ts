@@ -110,7 +110,7 @@ describe('token rules on the events channel, WHIP and WHEP', () => {
     assert.deepEqual(await boEvents.next(), { type: 'participant-left', participantId: ana.participantId });
 
     const again = await joinEvents(stage.events, ana.token);
-    assert.equal(again.first.type === 'error' && again.first.code, 'token-invalid');
+    assert.equal(again.first.type === 'error' && again.first.code, 'participant-disconnected');
     assert.match((await mediaStatus(stage.whip, ana.token)).text, /disconnected/);
     assert.equal((await mediaStatus(stage.whip, ana.token)).status, 401);
     assert.equal((await mediaStatus(whepUrlFor(stage.whip, bo.participantId), ana.token)).status, 401);

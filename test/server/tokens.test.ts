@@ -113,8 +113,8 @@ describe('ParticipantTokens', () => {
     const { token, claims } = await tokens.issue({ ...input, participantId: 'revoked-one' });
     const other = await tokens.issue({ ...input, participantId: 'still-fine' });
     stores.revocations.revoke(input.stageArn, claims.jti, claims.exp);
-    await expectTokenError(tokens.verify(token), 'invalid', /disconnected/);
-    await expectTokenError(tokens.verify((await tokens.issue({ ...input, participantId: 'revoked-one' })).token), 'invalid');
+    await expectTokenError(tokens.verify(token), 'revoked', /disconnected/);
+    await expectTokenError(tokens.verify((await tokens.issue({ ...input, participantId: 'revoked-one' })).token), 'revoked');
     assert.equal((await tokens.verify(other.token)).jti, 'still-fine');
   });
 

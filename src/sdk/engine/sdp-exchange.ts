@@ -17,8 +17,13 @@ export function iceGatheringComplete(pc: RTCPeerConnection, timeoutMs = 2000): P
   });
 }
 
+/** A WHIP/WHEP request the server refused; `body` is its explanation, starting with a code where it has one. */
 export class SdpExchangeError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body = '',
+  ) {
     super(message);
   }
 }
@@ -31,7 +36,7 @@ export async function postOffer(endpoint: string, token: string, offer: string):
     body: offer,
   });
   const body = await response.text();
-  if (response.status !== 201) throw new SdpExchangeError(response.status, `${endpoint} answered ${response.status}: ${body}`);
+  if (response.status !== 201) throw new SdpExchangeError(response.status, `${endpoint} answered ${response.status}: ${body}`, body);
   const location = response.headers.get('location');
   if (!location) throw new SdpExchangeError(response.status, `${endpoint} sent no Location`);
   return { answer: body, resource: new URL(location, endpoint).toString() };

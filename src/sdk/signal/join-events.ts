@@ -9,6 +9,7 @@ const JOIN_ERRORS: Record<string, StageErrorCode> = {
   'token-expired': StageErrorCode.TOKEN_EXPIRED,
   'stage-not-found': StageErrorCode.STAGE_DELETED,
   'stage-at-capacity': StageErrorCode.STAGE_AT_CAPACITY,
+  'participant-disconnected': StageErrorCode.PARTICIPANT_DISCONNECTED,
 };
 
 /**

@@ -126,8 +126,8 @@ export class EventsServer {
     try {
       claims = await this.deps.tokens.verify(token);
     } catch (error) {
-      const expired = (error as { code?: string }).code === 'expired';
-      fail(expired ? 'token-expired' : 'token-invalid', (error as Error).message);
+      const code = (error as { code?: string }).code;
+      fail(code === 'expired' ? 'token-expired' : code === 'revoked' ? 'participant-disconnected' : 'token-invalid', (error as Error).message);
       return undefined;
     }
     if (!this.deps.stageExists(claims.resource)) {

@@ -128,7 +128,7 @@ async function authenticate({ tokens, stageExists }: MediaDeps, req: IncomingMes
     claims = await tokens.verify(token);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (code === 'invalid' || code === 'expired') throw new HttpError(401, `participant token ${code}: ${(err as Error).message}`);
+    if (code === 'invalid' || code === 'expired' || code === 'revoked') throw new HttpError(401, `participant token ${code}: ${(err as Error).message}`);
     throw err;
   }
   if (stageExists && !stageExists(claims.resource)) throw new HttpError(404, 'stage-not-found: the stage of this token does not exist');

@@ -13,7 +13,8 @@ const GENERATED_PARTICIPANT_ID_LENGTH = 12;
 export class TokenError extends Error {
   override name = 'TokenError';
 
-  constructor(readonly code: 'invalid' | 'expired', message: string) {
+  /** `revoked`: a valid token of a participant that was disconnected (DisconnectParticipant). */
+  constructor(readonly code: 'invalid' | 'expired' | 'revoked', message: string) {
     super(message);
   }
 }
@@ -98,7 +99,7 @@ export class ParticipantTokens {
     // Applications sign their own tokens: the stage id must be the one the ARN names.
     if (!claims.resource.endsWith(`/${claims.topic}`)) throw new TokenError('invalid', 'token topic is not the stage its resource names');
     if (this.stores.revocations.isRevoked(claims.resource, claims.jti)) {
-      throw new TokenError('invalid', 'the participant was disconnected; its token may not join again');
+      throw new TokenError('revoked', 'the participant was disconnected; its token may not join again');
     }
     return claims;
   }
