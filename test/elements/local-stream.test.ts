@@ -277,6 +277,20 @@ describe('<ivs-local-stream>', () => {
       expect(stage.strategy.stageStreamsToPublish()).to.include(byKind(local, StreamType.VIDEO));
     });
 
+    it('ignores device attributes for a screen share', async () => {
+      const el = await fixture<IvsLocalStream>(html`<ivs-local-stream source="screen"></ivs-local-stream>`);
+      await captured(el);
+      const screen = el.streams[0].mediaStreamTrack;
+      const [camera] = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+      el.videoDeviceId = camera.deviceId;
+      await el.updateComplete;
+      // A capture of our own, asked for after any the element would have started, completes after it.
+      (await navigator.mediaDevices.getUserMedia({ video: { deviceId: camera.deviceId } })).getTracks().forEach((t) => t.stop());
+      await settle();
+      expect(el.streams.map((s) => s.mediaStreamTrack)).to.deep.equal([screen]);
+      expect(screen.readyState).to.equal('live');
+    });
+
     it('is accessible while muted', async () => {
       const el = await fixture<IvsLocalStream>(html`<ivs-local-stream audio-muted video-muted label="Ada"></ivs-local-stream>`);
       await captured(el);

@@ -120,7 +120,7 @@ export class IvsLocalStream extends IvsElement implements LocalStreamSource {
   /** What to capture: `camera` (camera and microphone, default) or `screen` (`getDisplayMedia`, video only). */
   @property({ reflect: true }) source: CaptureSource = 'camera';
 
-  /** `deviceId` of the camera to use (from `enumerateDevices()`); changing it while published swaps the track. */
+  /** `deviceId` of the camera to use (from `enumerateDevices()`); changing it while published swaps the track. Camera source only. */
   @property({ attribute: 'video-device-id' }) videoDeviceId?: string;
 
   /** `deviceId` of the microphone to use; changing it while published swaps the track. */
@@ -212,10 +212,12 @@ export class IvsLocalStream extends IvsElement implements LocalStreamSource {
   private followSettings(changed: Map<PropertyKey, unknown>): void {
     if (this.capturing) {
       // A capture with the old settings is on its way: start over.
-      if (DEVICE_PROPERTIES.some(([key]) => changed.has(key))) void this.recapture();
+      if (this.source === 'camera' && DEVICE_PROPERTIES.some(([key]) => changed.has(key))) void this.recapture();
       return;
     }
-    const kinds = new Set(DEVICE_PROPERTIES.filter(([key]) => changed.has(key)).map(([, kind]) => kind));
+    // Device attributes pick a camera or microphone; a screen share has neither.
+    const devices = this.source === 'camera' ? DEVICE_PROPERTIES : [];
+    const kinds = new Set(devices.filter(([key]) => changed.has(key)).map(([, kind]) => kind));
     for (const kind of kinds) if (this.tracks.has(kind)) void this.swapDevice(kind);
     if (ENCODING_PROPERTIES.some((key) => changed.has(key)) && !kinds.has('video') && this.tracks.has('video')) {
       this.wrapTrack('video');
