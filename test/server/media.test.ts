@@ -323,6 +323,16 @@ describe('media: WHIP/WHEP with the SFU', { timeout: 60_000 }, () => {
     await waitFor('the new session published', () => live.get(STAGE, 'pub-again')?.kinds.join() === 'audio');
   });
 
+  it('closes the sessions a token exchange no longer allows', async () => {
+    const pub = await startPublisher('pub-downgraded');
+    const claims = tokenClaims.get(pub.token)!;
+    live.updateClaims({ ...claims, capabilities: { allow_publish: true, allow_subscribe: false } });
+    assert.equal((await request('DELETE', pub.location, pub.token)).status, 200, 'publishing is still allowed, so the session was still there');
+    const again = await startPublisher('pub-downgraded-2');
+    live.updateClaims({ ...tokenClaims.get(again.token)!, capabilities: { allow_publish: false, allow_subscribe: true } });
+    assert.equal((await request('DELETE', again.location, again.token)).status, 404, 'the publisher session outlived its capability');
+  });
+
   it('closes a participant’s sessions when it leaves the stage', async () => {
     const pub = await startPublisher('pub-leaves');
     const sub = await startSubscriber('pub-leaves');

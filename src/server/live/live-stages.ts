@@ -32,6 +32,7 @@ export type PresenceListener = (event: PresenceEvent) => void;
 export class LiveStages {
   private readonly stages = new Map<string, Map<string, Presence>>();
   private readonly leftListeners = new Set<LeftListener>();
+  private readonly claimsListeners = new Set<(claims: ParticipantTokenClaims) => void>();
   private readonly presenceListeners = new Set<PresenceListener>();
 
   /** Registers a connection; a second connection with the same token ends the first (`token-reused`). */
@@ -70,6 +71,7 @@ export class LiveStages {
     if (!presence) return undefined;
     presence.claims = claims;
     this.update(claims.topic, presence);
+    for (const listener of this.claimsListeners) listener(claims);
     return toWire(presence);
   }
 
@@ -136,6 +138,12 @@ export class LiveStages {
 
   participants(stageId: string): WireParticipant[] {
     return [...(this.stages.get(stageId)?.values() ?? [])].map(toWire);
+  }
+
+  /** Called after a participant exchanged its token, so the media layer can enforce the new capabilities. */
+  onClaimsChanged(listener: (claims: ParticipantTokenClaims) => void): () => void {
+    this.claimsListeners.add(listener);
+    return () => this.claimsListeners.delete(listener);
   }
 
   /** Called after a participant left, so the media layer can close its sessions. */

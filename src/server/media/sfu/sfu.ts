@@ -41,14 +41,17 @@ export class Sfu {
   private readonly live: LiveStages;
   private readonly limits: BitrateLimits;
   private readonly timeouts: PeerTimeouts;
-  private readonly stopListening: () => void;
+  private readonly stopListening: (() => void)[];
   private closed = false;
 
   constructor(options: SfuOptions) {
     this.live = options.live;
     this.limits = { ...DEFAULT_BITRATE_LIMITS, ...options.bitrate };
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
-    this.stopListening = this.live.onLeft((stageId, participantId) => this.closeParticipant(stageId, participantId));
+    this.stopListening = [
+      this.live.onLeft((stageId, participantId) => this.closeParticipant(stageId, participantId)),
+      this.live.onClaimsChanged((claims) => this.enforceCapabilities(claims)),
+    ];
   }
 
   /** Answers a WHIP offer from the participant of `claims`. Throws OfferError for an offer it cannot answer. */
@@ -115,10 +118,19 @@ export class Sfu {
     }
   }
 
+  /** A participant whose new token lost a capability loses the sessions that needed it. */
+  private enforceCapabilities(claims: ParticipantTokenClaims): void {
+    for (const session of this.sessions()) {
+      if (!isParticipant(session.owner, claims.topic, claims.jti)) continue;
+      const allowed = session instanceof PublisherSession ? claims.capabilities.allow_publish : claims.capabilities.allow_subscribe;
+      if (!allowed) void session.close();
+    }
+  }
+
   /** Ends every session and refuses new ones; settles once all peer connections are closed. */
   async close(): Promise<void> {
     this.closed = true;
-    this.stopListening();
+    for (const stop of this.stopListening) stop();
     await Promise.all(this.sessions().map((session) => session.close()));
   }
 
