@@ -49,10 +49,13 @@ describe('<ivs-stage> scenarios through the real server', () => {
     alice.setAttribute('subscribe', 'audio-only');
     await waitFor(() => placeholderShown(tile) && !streamOf(tile, StreamType.VIDEO), 'the video to go');
     expect(playedKinds(tile)).to.deep.equal(['audio']);
+    expect(tile.hasAttribute('audio-only'), 'reflected for CSS').to.equal(true);
+    expect(tile.shadowRoot!.querySelector('[part="label"]')!.textContent).to.contain('audio only');
     await playsAudio(tile, 'bob');
 
     alice.subscribe = 'audio-video';
     await showsVideo(tile, 'bob again');
+    expect(tile.hasAttribute('audio-only')).to.equal(false);
   });
 
   it('.strategy replaces the markup strategy on the live stage, and undefined brings it back', async () => {

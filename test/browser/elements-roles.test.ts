@@ -119,6 +119,8 @@ describe('role-based subscription with <ivs-subscribe-rule> through the real ser
 
     viewer.querySelector('ivs-subscribe-rule')!.setAttribute('subscribe', 'audio-only');
     await waitFor(() => placeholderShown(cam2) && !streamOf(cam2, StreamType.VIDEO), 'cam2 video removed');
+    expect(cam2.hasAttribute('audio-only')).to.equal(true);
+    expect(cam1.hasAttribute('audio-only')).to.equal(false);
     expect(playedKinds(cam2)).to.deep.equal(['audio']);
     await playsAudio(cam2, 'cam2');
     await showsVideo(cam1, 'cam1');

@@ -109,6 +109,12 @@ export class IvsParticipant extends IvsElement {
   /** Read-only: reflects whether the participant stopped their video. */
   @property({ attribute: 'video-stopped', type: Boolean, reflect: true }) videoStopped = false;
 
+  /**
+   * Read-only: this client receives the participant's audio but no video
+   * (an `audio-only` subscription, or a participant publishing audio only).
+   */
+  @property({ attribute: 'audio-only', type: Boolean, reflect: true }) audioOnly = false;
+
   override connectedCallback(): void {
     super.connectedCallback();
     // Media is released on disconnect; attach it again when coming back.
@@ -144,6 +150,8 @@ export class IvsParticipant extends IvsElement {
     const info = this.participant;
     this.audioMuted = info?.audioMuted ?? false;
     this.videoStopped = info?.videoStopped ?? false;
+    const kinds = this.streams.map((stream) => stream.streamType);
+    this.audioOnly = kinds.includes(StreamType.AUDIO) && !kinds.includes(StreamType.VIDEO);
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
@@ -218,6 +226,7 @@ export class IvsParticipant extends IvsElement {
           <span class="name">${name}</span>
           ${this.audioMuted ? html`${micOffIcon}<span class="visually-hidden">(microphone muted)</span>` : nothing}
           ${this.videoStopped ? html`${cameraOffIcon}<span class="visually-hidden">(camera off)</span>` : nothing}
+          ${this.audioOnly && !this.videoStopped ? html`<span class="visually-hidden">(audio only)</span>` : nothing}
         </figcaption>
         ${this.audioBlocked
           ? html`<button part="play-button" class="play" type="button" @click=${this.handlePlayAudio}>
