@@ -10,6 +10,8 @@ import { LiveStages } from './live/live-stages.js';
 import { createMediaHandler } from './media/media-routes.js';
 import { Sfu } from './media/sfu/sfu.js';
 import { createStaticHandler } from './static/static-files.js';
+import { createConnectionThrottle } from './rate-limit/connection-throttle.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
 import { recordSessions } from './sessions/session-recorder.js';
 import { defaultDatabasePath, openStores } from './store/stores.js';
 import { ParticipantTokens } from './tokens/participant-tokens.js';
@@ -38,11 +40,13 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
   const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers });
 
+  const throttle = config.rateLimits.connections && createConnectionThrottle(new RateLimiter(config.rateLimits.connections));
   let origin = '';
   const publicOrigin = () => config.publicUrl ?? origin;
   const devTokens = config.dev && isLoopbackHost(config.host);
   const handlers: RequestHandler[] = [
     ...(devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
+    ...(throttle ? [throttle.handler] : []),
     createMediaHandler({ tokens, live, sfu, stageExists }),
     createControlPlane({ config, stores, tokens, live, publicOrigin }),
     ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
@@ -63,7 +67,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     }
   });
   server.on('upgrade', (req, socket, head) => {
-    if (!events.handleUpgrade(req, socket, head)) socket.destroy();
+    if ((!throttle || throttle.allowUpgrade(req, socket)) && !events.handleUpgrade(req, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import type { RateLimit } from './rate-limit/rate-limiter.js';
 import type { WebhookOptions } from './webhooks/webhook-sender.js';
 
 export interface ServerConfig {
@@ -17,6 +18,8 @@ export interface ServerConfig {
   databasePath?: string;
   /** Participants on a stage that do not publish, beyond which a join is refused with `stage-at-capacity`. */
   maxSubscribers: number;
+  /** Per client address: control-plane requests, and connection attempts (events, WHIP, WHEP); none where undefined. */
+  rateLimits: { controlPlane?: RateLimit; connections?: RateLimit };
   /** Where stage events are POSTed, signed with the secret; none when undefined. */
   webhook?: WebhookOptions;
   /** Development mode: demo token endpoint on loopback, generated credentials allowed. */
@@ -71,6 +74,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(env.STAGE_DATA_DIR ?? '.stage-data'),
     ...(env.STAGE_DATABASE && { databasePath: resolve(env.STAGE_DATABASE) }),
     maxSubscribers: positiveInteger(env, 'STAGE_MAX_SUBSCRIBERS', DEFAULT_MAX_SUBSCRIBERS),
+    rateLimits: {
+      controlPlane: rateLimit(env, 'STAGE_CONTROL', dev ? undefined : { perSecond: 50, burst: 100 }),
+      connections: rateLimit(env, 'STAGE_CONNECT', dev ? undefined : { perSecond: 20, burst: 60 }),
+    },
     webhook: webhookOptions(env),
     dev,
     ...overrides,
@@ -83,6 +90,19 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got "${text}"`);
   return value;
+}
+
+/**
+ * `<prefix>_RATE` per second with bursts of `<prefix>_BURST` (default twice the rate).
+ * Development mode has no limits unless set: tests and benchmarks connect fast from one address.
+ */
+function rateLimit(env: NodeJS.ProcessEnv, prefix: string, fallback: RateLimit | undefined): RateLimit | undefined {
+  if (!env[`${prefix}_RATE`]) {
+    if (env[`${prefix}_BURST`]) throw new ConfigError(`${prefix}_BURST is set but ${prefix}_RATE is not`);
+    return fallback;
+  }
+  const perSecond = positiveInteger(env, `${prefix}_RATE`, 1);
+  return { perSecond, burst: positiveInteger(env, `${prefix}_BURST`, 2 * perSecond) };
 }
 
 function webhookOptions(env: NodeJS.ProcessEnv): WebhookOptions | undefined {

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
-import type { ServerConfig } from '../../src/server/config.js';
+import { type StageServer, startStageServer } from '../../src/server/app.js';
+import { type ServerConfig, loadConfig } from '../../src/server/config.js';
 import { createControlPlane } from '../../src/server/control-plane/control-plane.js';
 import type { RequestHandler } from '../../src/server/http/http-util.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
@@ -78,6 +79,7 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
     dataDir,
     dev: true,
     maxSubscribers: 1000,
+    rateLimits: {},
   };
   const stores = openStores({ path: join(dataDir, 'stage.sqlite'), region: REGION, accountId: config.accountId });
   const tokens = await ParticipantTokens.open(stores.db, stores);
@@ -99,6 +101,22 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
       await served.close();
       stopRecording();
       stores.db.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A whole stage server in this process, on a fresh data folder, with the official client; `env` adds to or overrides the defaults. */
+export async function startServer(env: Record<string, string> = {}): Promise<{ server: StageServer; client: IVSRealTimeClient; close(): Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'stage-server-'));
+  const server = await startStageServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1', ...env }));
+  const client = new IVSRealTimeClient({ endpoint: server.url, region: REGION, credentials: server.config.credentials, maxAttempts: 1 });
+  return {
+    server,
+    client,
+    async close() {
+      client.destroy();
+      await server.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateParticipantTokenCommand,
@@ -9,13 +6,12 @@ import {
   DeletePublicKeyCommand,
   DeleteStageCommand,
   DisconnectParticipantCommand,
-  IVSRealTimeClient,
+  type IVSRealTimeClient,
   ImportPublicKeyCommand,
 } from '@aws-sdk/client-ivs-realtime';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { whepUrlFor } from '../../src/protocol/index.js';
-import { type StageServer, startStageServer } from '../../src/server/app.js';
-import { loadConfig } from '../../src/server/config.js';
+import { startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
 
 const MAX_SUBSCRIBERS = 3;
@@ -27,30 +23,14 @@ async function mediaStatus(url: string, token: string): Promise<{ status: number
 }
 
 describe('token rules on the events channel, WHIP and WHEP', () => {
-  let server: StageServer;
-  let dataDir: string;
+  let running: Awaited<ReturnType<typeof startServer>>;
   let client: IVSRealTimeClient;
 
   before(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'token-enforcement-'));
-    server = await startStageServer(
-      loadConfig({
-        HOST: '127.0.0.1',
-        PORT: '0',
-        STAGE_DATA_DIR: dataDir,
-        STAGE_DEV: '0',
-        STAGE_ACCESS_KEY_ID: 'ENFORCEMENTKEY',
-        STAGE_SECRET_ACCESS_KEY: 'enforcement-secret',
-        STAGE_MAX_SUBSCRIBERS: String(MAX_SUBSCRIBERS),
-      }),
-    );
-    client = new IVSRealTimeClient({ endpoint: server.url, region: 'us-east-1', credentials: server.config.credentials, maxAttempts: 1 });
+    running = await startServer({ STAGE_MAX_SUBSCRIBERS: String(MAX_SUBSCRIBERS) });
+    ({ client } = running);
   });
-  after(async () => {
-    client.destroy();
-    await server.close();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  after(() => running.close());
 
   async function newStage(): Promise<{ arn: string; events: string; whip: string }> {
     const { stage } = await client.send(new CreateStageCommand({}));

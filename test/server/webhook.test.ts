@@ -7,15 +7,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CreateParticipantTokenCommand, CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import { CreateParticipantTokenCommand, CreateStageCommand } from '@aws-sdk/client-ivs-realtime';
 import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
-import { startStageServer } from '../../src/server/app.js';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
 import { recordSessions } from '../../src/server/sessions/session-recorder.js';
 import { type Stores, openStores } from '../../src/server/store/stores.js';
 import type { StageEvent } from '../../src/server/webhooks/stage-event.js';
 import { WebhookSender, webhookSignature } from '../../src/server/webhooks/webhook-sender.js';
+import { startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
@@ -137,12 +137,11 @@ describe('stage events webhook', () => {
 
   it('is configured from the environment and fed by the running server', async () => {
     const receiver = await startReceiver();
-    const env = { HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1', STAGE_WEBHOOK_URL: receiver.url, STAGE_WEBHOOK_SECRET: SECRET };
+    const env = { STAGE_WEBHOOK_URL: receiver.url, STAGE_WEBHOOK_SECRET: SECRET };
     assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_SECRET: 'short' }), ConfigError);
     assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_URL: 'ftp://example.com/' }), ConfigError);
     assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_URL: '' }), ConfigError);
-    const server = await startStageServer(loadConfig(env));
-    const client = new IVSRealTimeClient({ endpoint: server.url, region: 'us-east-1', credentials: server.config.credentials, maxAttempts: 1 });
+    const { client, close } = await startServer(env);
     try {
       const { stage } = await client.send(new CreateStageCommand({}));
       const { participantToken } = await client.send(new CreateParticipantTokenCommand({ stageArn: stage!.arn, userId: 'cy' }));
@@ -155,8 +154,7 @@ describe('stage events webhook', () => {
       await receiver.until(4);
       assert.deepEqual(receiver.received.slice(2).map((r) => r.event.detail.event_name), ['Participant Left', 'Session Ended']);
     } finally {
-      client.destroy();
-      await server.close();
+      await close();
       await receiver.close();
     }
   });

@@ -1,6 +1,7 @@
 import type { ServerConfig } from '../config.js';
 import { HttpError, type RequestHandler, readBody, sendJson } from '../http/http-util.js';
 import type { LiveStages } from '../live/live-stages.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { Stores } from '../store/stores.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
 import { ApiError, sendApiError, validationError } from './errors.js';
@@ -25,11 +26,17 @@ export interface ControlPlaneDeps {
  */
 export function createControlPlane(deps: ControlPlaneDeps): RequestHandler {
   const verifySignature = createSigV4Verifier({ region: deps.config.region, credentials: deps.config.credentials });
+  const { controlPlane: limit } = deps.config.rateLimits;
+  const limiter = limit && new RateLimiter(limit);
   const ctx = { stores: deps.stores, tokens: deps.tokens, live: deps.live, publicOrigin: deps.publicOrigin };
 
   return async (req, res, url) => {
     const matched = matchOperation(req.method, url);
     if (!matched) return false;
+    if (limiter && !limiter.take(req)) {
+      sendApiError(res, new ApiError('ThrottlingException', 'rate exceeded: too many requests from this address'));
+      return true;
+    }
     try {
       const body = await readBody(req, MAX_REQUEST_BYTES);
       await verifySignature(req, body);

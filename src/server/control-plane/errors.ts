@@ -8,6 +8,8 @@ const ERROR_STATUS = {
   AccessDeniedException: 403,
   ResourceNotFoundException: 404,
   ConflictException: 409,
+  // Not in the IVS model: the AWS clients know it by name and retry it with backoff.
+  ThrottlingException: 429,
   InternalServerException: 500,
 } as const;
 
