@@ -106,13 +106,20 @@ describe('<ivs-participant>', () => {
     expect(tile.hasAttribute('video-stopped')).to.equal(false);
   });
 
-  it('offers a "Play audio" button when the browser blocks sound, and plays it after the click', async () => {
+  describe('when the browser blocks sound', () => {
     const original = HTMLMediaElement.prototype.play;
-    // Autoplay policy of a page without a user gesture: sound is refused, muted playback allowed.
-    HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
-      return this.muted ? Promise.resolve() : Promise.reject(new DOMException('no gesture', 'NotAllowedError'));
-    };
-    try {
+    beforeEach(() => {
+      // Autoplay policy of a page without a user gesture: sound is refused, muted playback allowed.
+      HTMLMediaElement.prototype.play = function (this: HTMLMediaElement) {
+        return this.muted ? Promise.resolve() : Promise.reject(new DOMException('no gesture', 'NotAllowedError'));
+      };
+    });
+    afterEach(() => {
+      HTMLMediaElement.prototype.play = original;
+    });
+
+    /** A remote tile whose sound was refused; from now on playing is allowed, as after a gesture. */
+    async function blockedTile(): Promise<{ tile: IvsParticipant; video: HTMLVideoElement }> {
       const el = await stage();
       const alice = remoteInfo('alice', 'alice');
       el.stage.emit(StageEvents.STAGE_PARTICIPANT_JOINED, alice);
@@ -121,19 +128,29 @@ describe('<ivs-participant>', () => {
       await settle();
       await tile.updateComplete;
       const video = tile.shadowRoot!.querySelector('video')!;
+      expect(video.muted, 'the picture plays muted meanwhile').to.equal(true);
+      HTMLMediaElement.prototype.play = () => Promise.resolve();
+      return { tile, video };
+    }
+
+    it('offers a "Play audio" button and plays the sound after the click', async () => {
+      const { tile, video } = await blockedTile();
       const button = tile.shadowRoot!.querySelector<HTMLButtonElement>('[part="play-button"]');
       expect(button, 'the affordance').to.be.instanceOf(HTMLButtonElement);
       expect(button!.textContent).to.contain('Play audio');
-      expect(video.muted, 'the picture plays muted meanwhile').to.equal(true);
-
-      HTMLMediaElement.prototype.play = () => Promise.resolve();
       button!.click();
       await tile.updateComplete;
       expect(video.muted).to.equal(false);
       expect(tile.shadowRoot!.querySelector('[part="play-button"]')).to.equal(null);
-    } finally {
-      HTMLMediaElement.prototype.play = original;
-    }
+    });
+
+    it('starts the sound on the first key press anywhere on the page', async () => {
+      const { tile, video } = await blockedTile();
+      document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'a', bubbles: true }));
+      await tile.updateComplete;
+      expect(video.muted).to.equal(false);
+      expect(tile.shadowRoot!.querySelector('[part="play-button"]')).to.equal(null);
+    });
   });
 
   it('finds its participant by user-id when placed by the page, and keeps it out of the grid', async () => {

@@ -21,6 +21,9 @@ const FOLLOWED_EVENTS = [
   HANDLE_STAGE_CHANGED,
 ];
 
+/** Gestures that let a page start sound (the browser grants user activation on them). */
+const GESTURES = ['click', 'keydown', 'touchend'] as const;
+
 /**
  * @summary One participant of the enclosing `<ivs-stage>`: their video and audio, name and mute state.
  *
@@ -33,7 +36,9 @@ const FOLLOWED_EVENTS = [
  * events, so a page can place its own anywhere inside an `<ivs-stage>`; the
  * stage then leaves that participant out of its automatic grid. The participant's own audio is never played for
  * the local participant. When the browser refuses to autoplay sound, the
- * video plays muted and a "Play audio" button appears.
+ * video plays muted and a "Play audio" button appears; the sound starts
+ * with that click or with the page's next click or key press, whichever
+ * comes first.
  *
  * @csspart base - The `<figure>` that holds everything.
  * @csspart video - The `<video>` element.
@@ -119,10 +124,12 @@ export class IvsParticipant extends IvsElement {
     super.connectedCallback();
     // Media is released on disconnect; attach it again when coming back.
     if (this.hasUpdated) this.requestUpdate();
+    if (this.audioBlocked) this.waitForGesture(true);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.waitForGesture(false);
     this.detachMedia();
   }
 
@@ -191,9 +198,10 @@ export class IvsParticipant extends IvsElement {
     try {
       await video.play();
     } catch (error) {
-      // Autoplay with sound refused: play muted and offer a button.
+      // Autoplay with sound refused: play muted, offer a button and wait for a gesture anywhere.
       if ((error as DOMException).name === 'NotAllowedError' && !video.muted) {
         this.audioBlocked = true;
+        this.waitForGesture(true);
         video.muted = true;
         await video.play().catch(() => undefined);
       }
@@ -201,12 +209,21 @@ export class IvsParticipant extends IvsElement {
     }
   }
 
-  private handlePlayAudio(): void {
+  private readonly handlePlayAudio = (): void => {
     const video = this.video;
-    if (!video) return;
+    if (!video || !this.audioBlocked) return;
+    this.waitForGesture(false);
     this.audioBlocked = false;
     video.muted = false;
     void this.play(video);
+  };
+
+  /** Listens (capturing, on the document) for the first gesture after which sound may play. */
+  private waitForGesture(waiting: boolean): void {
+    for (const type of GESTURES) {
+      if (waiting) document.addEventListener(type, this.handlePlayAudio, { capture: true });
+      else document.removeEventListener(type, this.handlePlayAudio, { capture: true });
+    }
   }
 
   protected override render() {
