@@ -248,6 +248,40 @@ describe('Stage semantics through the real server', () => {
     expect(left).to.deep.equal([]);
   });
 
+  it('leaves with failed-exchange when the server refuses the new token', async () => {
+    const { alice } = await pair();
+    const [header, payload] = alice.dev.token.split('.');
+    const forged = `${header}.${payload}.${'A'.repeat(128)}`; // same claims, signature not the server's
+    const left = nextEvent<[string]>(alice.stage, StageEvents.STAGE_LEFT);
+    let error: unknown;
+    try {
+      await alice.stage.exchangeToken(forged);
+    } catch (e) {
+      error = e;
+    }
+    expect((error as { code?: number }).code).to.equal(StageErrorCode.TOKEN_EXCHANGE_FAILED);
+    expect((await left)[0]).to.equal(StageLeftReason.FAILED_EXCHANGE);
+  });
+
+  it('replaceStrategy swaps the strategy and applies only the difference', async () => {
+    const { bob } = await pair();
+    const removed = nextEvent<[StageParticipantInfo, StageStream[]]>(bob.stage, StageEvents.STAGE_PARTICIPANT_STREAMS_REMOVED);
+    const traffic = watchTraffic();
+    try {
+      bob.stage.replaceStrategy({
+        stageStreamsToPublish: () => bob.want.streams,
+        shouldPublishParticipant: () => true,
+        shouldSubscribeToParticipant: () => SubscribeType.AUDIO_ONLY,
+      });
+      const [info, streams] = await removed;
+      expect(info.userId).to.equal('alice');
+      expect(streams.map((x) => x.streamType)).to.deep.equal([StreamType.VIDEO]);
+    } finally {
+      traffic.restore();
+    }
+    expect(traffic.count(), 'one subscription update, no new connection').to.equal(1);
+  });
+
   it('leaves with stage-deleted when the stage is deleted, and a later join fails with STAGE_DELETED', async () => {
     const { alice } = await pair();
     const left = nextEvent<[string]>(alice.stage, StageEvents.STAGE_LEFT);
