@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { withConfigFile } from './config-file.js';
 import type { RateLimit } from './rate-limit/rate-limiter.js';
 import type { WebhookOptions } from './webhooks/webhook-sender.js';
 
@@ -28,9 +30,7 @@ export interface ServerConfig {
   staticDir?: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** One process forwards every stream to every subscriber; keep this near what the machine can carry. */
 const DEFAULT_MAX_SUBSCRIBERS = 1000;
@@ -41,8 +41,12 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK.test(host);
 }
 
-/** Reads configuration from the environment; throws ConfigError with a readable message. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+/**
+ * Reads configuration from the environment and the file `STAGE_CONFIG` names
+ * (a variable that is set wins); throws ConfigError with a readable message.
+ */
+export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const env = withConfigFile(processEnv);
   const host = env.HOST ?? '127.0.0.1';
   const portText = env.PORT ?? '7070';
   const port = Number(portText);
