@@ -127,6 +127,8 @@ describe('Stage semantics through the real server', () => {
     expect(streams).to.have.members(alice.want.streams);
     const stats = await ofType(streams, StreamType.VIDEO).getStats();
     expect([...stats.values()].some((s) => s.type === 'outbound-rtp'), 'local stats come from the sender').to.equal(true);
+    const requested = await ofType(streams, StreamType.AUDIO).requestRTCStats();
+    expect([...requested.values()].some((s) => s.type === 'outbound-rtp' && s.kind === 'audio'), 'requestRTCStats is the same report').to.equal(true);
   });
 
   it('does nothing at all on a refresh that changes nothing', async () => {
@@ -201,7 +203,20 @@ describe('Stage semantics through the real server', () => {
   });
 
   it('leave() removes every stream and participant, then disconnects and reports user-initiated', async () => {
-    const { alice, aliceSeesBob } = await pair();
+    const connections: RTCPeerConnection[] = [];
+    const NativePeerConnection = window.RTCPeerConnection;
+    window.RTCPeerConnection = class extends NativePeerConnection {
+      constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+        super(...args);
+        connections.push(this);
+      }
+    };
+    let alice: Peer, bob: Peer, aliceSeesBob: StageStream[];
+    try {
+      ({ alice, bob, aliceSeesBob } = await pair());
+    } finally {
+      window.RTCPeerConnection = NativePeerConnection;
+    }
     const log = recordEvents(alice.stage, ALL_EVENTS);
     await alice.stage.leave();
     const names = log.map(([event]) => event);
@@ -211,6 +226,10 @@ describe('Stage semantics through the real server', () => {
     expect(names.slice(-2)).to.deep.equal([StageEvents.STAGE_CONNECTION_STATE_CHANGED, StageEvents.STAGE_LEFT]);
     expect(log.at(-2)![1]).to.equal('disconnected');
     expect(log.at(-1)![1]).to.equal(StageLeftReason.USER_INITIATED);
+
+    await bob.stage.leave();
+    expect(connections.length, 'two publishers, two subscriptions').to.equal(4);
+    expect(connections.map((pc) => pc.signalingState)).to.deep.equal(['closed', 'closed', 'closed', 'closed']);
   });
 
   it('exchangeToken applies new attributes and capabilities without leaving', async () => {
