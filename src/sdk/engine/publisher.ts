@@ -1,32 +1,23 @@
 import type { MediaKind } from '../../protocol/index.js';
 import type { LocalStageStream } from '../streams/local-stage-stream.js';
-import { connected, deleteResource, iceGatheringComplete, postOffer } from './sdp-exchange.js';
+import { NegotiatedConnection } from './negotiated-connection.js';
 
 /**
  * One WHIP session: a send-only peer connection carrying at most one audio and
  * one video stream. Replacing a stream of a kind already sent swaps the track
  * without renegotiating.
  */
-export class Publisher {
-  private readonly pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+export class Publisher extends NegotiatedConnection {
   private readonly senders = new Map<MediaKind, RTCRtpSender>();
   private readonly streams = new Map<MediaKind, LocalStageStream>();
   private readonly unfollow = new Map<MediaKind, () => void>();
-  private resource?: string;
-  private closed = false;
 
   constructor(
     private readonly endpoint: string,
-    private readonly token: string,
-    private readonly onFailed: () => void,
+    token: string,
+    onFailed: () => void,
   ) {
-    this.pc.addEventListener('connectionstatechange', () => {
-      if (this.pc.connectionState === 'failed' && !this.closed) this.onFailed();
-    });
-  }
-
-  get kinds(): MediaKind[] {
-    return [...this.streams.keys()];
+    super(token, onFailed);
   }
 
   async start(streams: Map<MediaKind, LocalStageStream>): Promise<void> {
@@ -35,13 +26,7 @@ export class Publisher {
       this.senders.set(kind, transceiver.sender);
       this.attach(kind, stream);
     }
-    await this.pc.setLocalDescription(await this.pc.createOffer());
-    await iceGatheringComplete(this.pc);
-    const { answer, resource } = await postOffer(this.endpoint, this.token, this.pc.localDescription!.sdp);
-    this.resource = resource;
-    if (this.closed) return this.close();
-    await this.pc.setRemoteDescription({ type: 'answer', sdp: answer });
-    await connected(this.pc);
+    await this.negotiate(this.endpoint);
   }
 
   /** True when `streams` can be sent by swapping tracks only (same kinds). */
@@ -64,14 +49,9 @@ export class Publisher {
     return sender ? sender.getStats() : Promise.reject(new Error(`no ${kind} sender`));
   }
 
-  close(): void {
-    if (this.closed && !this.resource) return;
-    this.closed = true;
+  protected override release(): void {
     for (const stop of this.unfollow.values()) stop();
     this.unfollow.clear();
-    if (this.resource) deleteResource(this.resource, this.token);
-    this.resource = undefined;
-    this.pc.close();
   }
 
   private attach(kind: MediaKind, stream: LocalStageStream): void {
