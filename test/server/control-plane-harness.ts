@@ -121,3 +121,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<{ s
     },
   };
 }
+
+/** What the WHIP or WHEP endpoint answers `token`; the offer is no SDP, so a token that passes gets 400. */
+export async function mediaStatus(url: string, token: string): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: 'v=0' });
+  return { status: response.status, text: await response.text() };
+}

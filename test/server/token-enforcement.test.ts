@@ -11,16 +11,10 @@ import {
 } from '@aws-sdk/client-ivs-realtime';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { whepUrlFor } from '../../src/protocol/index.js';
-import { startServer } from './control-plane-harness.js';
+import { mediaStatus, startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
 
 const MAX_SUBSCRIBERS = 3;
-
-/** What the WHIP or WHEP endpoint answers `token`; the offer is no SDP, so a token that passes gets 400. */
-async function mediaStatus(url: string, token: string): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/sdp' }, body: 'v=0' });
-  return { status: response.status, text: await response.text() };
-}
 
 describe('token rules on the events channel, WHIP and WHEP', () => {
   let running: Awaited<ReturnType<typeof startServer>>;
