@@ -4,11 +4,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runBundleSize } from './bundle-size.js';
-import { runPublishAndFirstFrame } from './publish-and-first-frame.js';
+import { runJoinAndFirstFrame } from './join-and-first-frame.js';
+import { runSfuCapacity } from './sfu-capacity.js';
 
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   'bundle-size': runBundleSize,
-  'publish-and-first-frame': runPublishAndFirstFrame,
+  'join-and-first-frame': runJoinAndFirstFrame,
+  'sfu-capacity': runSfuCapacity,
 };
 
 const wanted = process.argv.slice(2);
