@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters, ReceiverEstimatedMaxBitrate, type RTCRtpSender, RtpHeader, RtpPacket } from 'werift';
-import { EXTENSION_URI, absSendTimeSeconds, extensionIdMap, remapExtensions } from '../../src/server/media/sfu/header-extensions.js';
+import {
+  ProtectionProfileAeadAes128Gcm,
+  ProtectionProfileAes128CmHmacSha1_80,
+  RTCRtpCodecParameters,
+  RTCRtpHeaderExtensionParameters,
+  ReceiverEstimatedMaxBitrate,
+  RtpHeader,
+  RtpPacket,
+  SrtpSession,
+} from 'werift';
+import { EXTENSION_URI, absSendTimeSeconds, extensionIdMap } from '../../src/server/media/sfu/header-extensions.js';
 import { KeyframeRequester } from '../../src/server/media/sfu/keyframe-requester.js';
 import { startsKeyframe } from '../../src/server/media/sfu/keyframe.js';
 import { OfferError, checkOffer, withoutTransportCc } from '../../src/server/media/sfu/negotiate.js';
 import { ReceiveBandwidthEstimator } from '../../src/server/media/sfu/receive-estimator.js';
 import { rembPacket } from '../../src/server/media/sfu/remb.js';
-import { correctSenderReport, ntpNow } from '../../src/server/media/sfu/sender-reports.js';
+import { extensionIdTable, writeForwardedHeader } from '../../src/server/media/sfu/rtp-header-writer.js';
+import { ntpNow, senderReportPair } from '../../src/server/media/sfu/sender-reports.js';
 import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
+import { SrtpProtector } from '../../src/server/media/sfu/srtp-protector.js';
 import { TrackForwarder } from '../../src/server/media/sfu/track-forwarder.js';
 
 const ext = (id: number, uri: string) => new RTCRtpHeaderExtensionParameters({ id, uri });
@@ -19,17 +30,42 @@ describe('media: header extensions', () => {
     const subscriber = [ext(2, EXTENSION_URI.mid), ext(5, EXTENSION_URI.audioLevel)];
     const map = extensionIdMap(publisher, subscriber);
     assert.deepEqual([...map], [[3, 5]]);
+  });
+
+  it('writes the subscriber’s header: its SSRC, payload type, sequence number and mid, end-to-end extensions under its ids', () => {
     const level = Buffer.from([0x90]);
-    const out = remapExtensions(
-      [
+    const source = new RtpHeader({
+      marker: true,
+      payloadType: 111,
+      sequenceNumber: 7,
+      timestamp: 0xfffffff0,
+      ssrc: 1,
+      padding: true,
+      paddingSize: 4,
+      extension: true,
+      extensions: [
         { id: 1, payload: Buffer.from('0') },
         { id: 2, payload: Buffer.from([1, 2, 3]) },
         { id: 3, payload: level },
         { id: 9, payload: Buffer.from([7]) },
       ],
-      map,
-    );
-    assert.deepEqual(out, [{ id: 5, payload: level }]);
+    });
+    const stream = { ssrc: 0xdeadbeef, payloadType: 96, mid: { id: 2, value: Buffer.from('1') } };
+    const table = extensionIdTable(new Map([[3, 5]]));
+    const packet = RtpPacket.deSerialize(Buffer.concat([writeForwardedHeader(source, 65535, stream, table), Buffer.from('payload')]));
+    assert.equal(packet.header.ssrc, 0xdeadbeef);
+    assert.equal(packet.header.payloadType, 96);
+    assert.equal(packet.header.sequenceNumber, 65535);
+    assert.equal(packet.header.timestamp, 0xfffffff0);
+    assert.equal(packet.header.marker, true);
+    assert.equal(packet.header.padding, false);
+    assert.deepEqual(packet.header.extensions, [
+      { id: 2, payload: Buffer.from('1') },
+      { id: 5, payload: level },
+    ]);
+    assert.equal(packet.payload.toString(), 'payload');
+    const bare = writeForwardedHeader(new RtpHeader({ sequenceNumber: 1, extensions: [{ id: 2, payload: Buffer.from([1]) }] }), 1, { ssrc: 1, payloadType: 96 }, table);
+    assert.equal(bare.length, 12, 'no extension block when nothing is left to write');
   });
 
   it('reads abs-send-time as 6.18 fixed-point seconds', () => {
@@ -199,14 +235,45 @@ describe('media: sender reports', () => {
   });
 
   it('moves the publisher’s mapping forward to the present', () => {
-    const state = { ntpTimestamp: 0n, rtpTimestamp: 0 };
     const report = { ntp: 1000n << 32n, rtp: 4_294_967_000, receivedAtMs: performance.now() - 500 };
-    correctSenderReport(state as unknown as RTCRtpSender, report, 90000, 0);
-    const elapsedMs = Number((state.ntpTimestamp - report.ntp) * 1000n) / 2 ** 32;
+    const pair = senderReportPair({ senderReport: report, codec: { clockRate: 90000 } }, { rtpTimestamp: 0, atMs: 0 });
+    const elapsedMs = Number((pair.ntp - report.ntp) * 1000n) / 2 ** 32;
     assert.ok(elapsedMs >= 499 && elapsedMs < 550, `${elapsedMs} ms`);
-    const rtpElapsed = (state.rtpTimestamp - report.rtp + 2 ** 32) % 2 ** 32;
+    const rtpElapsed = (pair.rtp - report.rtp + 2 ** 32) % 2 ** 32;
     assert.ok(Math.abs(rtpElapsed - elapsedMs * 90) < 200, 'RTP time did not advance with the clock rate (or did not wrap)');
   });
+
+  it('before the publisher’s first report, pairs the latest forwarded timestamp, moved forward, with now', () => {
+    const now = performance.now();
+    const pair = senderReportPair({ codec: { clockRate: 48000 } }, { rtpTimestamp: 2 ** 32 - 100, atMs: now - 1000 }, now);
+    assert.equal(pair.rtp, 48000 - 100);
+    assert.ok(ntpNow() - pair.ntp < 2n ** 32n / 10n);
+  });
+});
+
+describe('media: SRTP protection of forwarded packets', () => {
+  const keys = { localMasterKey: Buffer.alloc(16, 1), localMasterSalt: Buffer.alloc(14, 2), remoteMasterKey: Buffer.alloc(16, 3), remoteMasterSalt: Buffer.alloc(14, 4) };
+  const swapped = { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt };
+  for (const [name, profile, saltBytes] of [
+    ['AES-GCM', ProtectionProfileAeadAes128Gcm, 12],
+    ['AES-CM + HMAC-SHA1-80', ProtectionProfileAes128CmHmacSha1_80, 14],
+  ] as const) {
+    it(`${name}: werift’s receiver decrypts every packet, across a sequence wrap`, () => {
+      const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
+      const sender = new SrtpSession({ keys: k(keys), profile });
+      const receiver = new SrtpSession({ keys: k(swapped), profile });
+      const protector = new SrtpProtector(sender.localContext as never);
+      const stream = { ssrc: 42, payloadType: 96 };
+      for (let i = 0; i < 8; i++) {
+        const sequenceNumber = (65532 + i) & 0xffff;
+        const payload = Buffer.from(`frame ${i} `.repeat(20));
+        const header = writeForwardedHeader(new RtpHeader({ timestamp: i * 3000 }), sequenceNumber, stream, new Uint8Array(256));
+        const decrypted = RtpPacket.deSerialize(receiver.decrypt(Buffer.concat(protector.protect(header, payload))));
+        assert.equal(decrypted.header.sequenceNumber, sequenceNumber);
+        assert.deepEqual(decrypted.payload, payload);
+      }
+    });
+  }
 });
 
 describe('media: track forwarder', () => {
@@ -215,22 +282,20 @@ describe('media: track forwarder', () => {
 
   function setup() {
     const source = new SourceTrack('video', new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000 }), [ext(6, EXTENSION_URI.videoOrientation)]);
-    const sent: RtpPacket[] = [];
-    const sender = { sendRtp: async (packet: RtpPacket) => void sent.push(packet) } as unknown as RTCRtpSender;
-    const forwarder = new TrackForwarder(source, sender, new Map([[6, 10]]), true);
+    const sent: { sequenceNumber: number }[] = [];
+    const forwarder = new TrackForwarder(source, { send: (_, sequenceNumber) => void sent.push({ sequenceNumber }) }, true);
     forwarder.start();
     const send = (sequenceNumber: number, payload = DELTA, extensions = [{ id: 6, payload: Buffer.from([1]) }]) =>
       source.deliver(new RtpPacket(new RtpHeader({ sequenceNumber: sequenceNumber & 0xffff, timestamp: sequenceNumber * 3000, ssrc: 5, extensions }), payload));
     return { source, sent, forwarder, send };
   }
 
-  it('starts on a keyframe and remaps extensions', () => {
+  it('starts on a keyframe', () => {
     const { sent, send } = setup();
     send(100);
     send(101, KEY);
     send(102);
-    assert.deepEqual(sent.map((p) => p.header.sequenceNumber), [101, 102]);
-    assert.deepEqual(sent[0].header.extensions, [{ id: 10, payload: Buffer.from([1]) }]);
+    assert.deepEqual(sent.map((p) => p.sequenceNumber), [101, 102]);
   });
 
   it('resumes after a pause on a keyframe without a sequence gap, dropping late packets from before it', () => {
@@ -245,7 +310,7 @@ describe('media: track forwarder', () => {
     send(6, KEY);
     send(4); // a late retransmission from the paused stretch
     send(7);
-    assert.deepEqual(sent.map((p) => p.header.sequenceNumber), [1, 2, 3, 4]);
+    assert.deepEqual(sent.map((p) => p.sequenceNumber), [1, 2, 3, 4]);
   });
 
   it('keeps forwarding across sequence wrap-around and long runs', () => {
@@ -253,6 +318,6 @@ describe('media: track forwarder', () => {
     send(65_000, KEY);
     for (let i = 65_001; i < 65_000 + 40_000; i++) send(i);
     assert.equal(sent.length, 40_000);
-    assert.equal(sent.at(-1)!.header.sequenceNumber, (65_000 + 39_999) & 0xffff);
+    assert.equal(sent.at(-1)!.sequenceNumber, (65_000 + 39_999) & 0xffff);
   });
 });

@@ -29,21 +29,6 @@ export function extensionIdMap(
   return map;
 }
 
-/**
- * Rewrites a publisher packet's extensions into the subscriber's ids and drops
- * the rest. werift's sender would otherwise merge the publisher's ids over the
- * subscriber's (e.g. publisher abs-send-time landing on subscriber mid), and
- * Chromium then drops the packets.
- */
-export function remapExtensions(extensions: readonly Extension[], map: ExtensionIdMap): Extension[] {
-  const out: Extension[] = [];
-  for (const e of extensions) {
-    const id = map.get(e.id);
-    if (id !== undefined) out.push({ id, payload: e.payload });
-  }
-  return out;
-}
-
 /** abs-send-time (6.18 fixed-point seconds, wraps every 64 s) of a packet, or undefined. */
 export function absSendTimeSeconds(extensions: readonly Extension[], id: number | undefined): number | undefined {
   if (id === undefined) return undefined;

@@ -1,5 +1,6 @@
 import { MediaStream, RTCPeerConnection, RtcpPayloadSpecificFeedback, type RTCRtpTransceiver } from 'werift';
 import type { MediaKind } from '../../../protocol/index.js';
+import { DirectRtpSender } from './direct-rtp-sender.js';
 import { extensionIdMap } from './header-extensions.js';
 import { answerOffer, checkOffer } from './negotiate.js';
 import { subscriberPeerConfig } from './peer-config.js';
@@ -41,7 +42,8 @@ export class SubscriberSession extends PeerSession {
       const kind = t.kind as MediaKind;
       const source = publisher.sources[kind];
       if (!source || t.stopped || t.stopping || t.codecs.length === 0) continue;
-      const forwarder = new TrackForwarder(source, t.sender, extensionIdMap(source.extensions, t.headerExtensions), kind === 'audio' || video);
+      const out = new DirectRtpSender(t.sender, extensionIdMap(source.extensions, t.headerExtensions), source);
+      const forwarder = new TrackForwarder(source, out, kind === 'audio' || video);
       this.forwarders.push(forwarder);
       if (kind === 'video') {
         this.video = forwarder;

@@ -1,8 +1,11 @@
-import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
-import { type ExtensionIdMap, remapExtensions } from './header-extensions.js';
+import type { RtpPacket } from 'werift';
 import { startsKeyframe } from './keyframe.js';
-import { correctSenderReport } from './sender-reports.js';
 import type { SourceTrack } from './source-track.js';
+
+/** Where a forwarder's packets go: the subscriber's stream, which writes its own header around the payload. */
+export interface PacketOut {
+  send(packet: RtpPacket, sequenceNumber: number): void;
+}
 
 /** While waiting for a keyframe, ask again this often in case the first answer was lost. */
 const KEYFRAME_RETRY_MS = 1000;
@@ -10,11 +13,11 @@ const KEYFRAME_RETRY_MS = 1000;
 const LATE_PACKET_WINDOW = 512;
 
 /**
- * Forwards one publisher stream to one subscriber's sender, without
- * transcoding. werift's sender rewrites SSRC and payload type to the
- * subscriber's; this class gives the packet the subscriber's extension ids and,
- * for video, starts (and restarts after a pause) on a keyframe, shifting
- * sequence numbers so the subscriber never sees the gap.
+ * Forwards one publisher stream to one subscriber's stream, without
+ * transcoding: decides which packets go out and under which sequence number.
+ * Video starts (and restarts after a pause) on a keyframe, with sequence
+ * numbers shifted so the subscriber never sees the gap. The output gives the
+ * packet the subscriber's SSRC, payload type and extension ids.
  */
 export class TrackForwarder {
   private enabled: boolean;
@@ -29,8 +32,7 @@ export class TrackForwarder {
 
   constructor(
     private readonly source: SourceTrack,
-    private readonly sender: RTCRtpSender,
-    private readonly extensionIds: ExtensionIdMap,
+    private readonly out: PacketOut,
     enabled: boolean,
   ) {
     this.isVideo = source.kind === 'video';
@@ -82,11 +84,7 @@ export class TrackForwarder {
     }
     const sequenceNumber = (header.sequenceNumber + this.sequenceOffset) & 0xffff;
     if (this.lastSentSequence === undefined || !isBefore(sequenceNumber, this.lastSentSequence)) this.lastSentSequence = sequenceNumber;
-    const extensions = remapExtensions(header.extensions, this.extensionIds);
-    // werift serializes no padding bytes, so the padding flag must not survive.
-    const out = new RtpHeader({ ...header, sequenceNumber, extensions, extension: extensions.length > 0, padding: false, paddingSize: 0 });
-    this.sender.sendRtp(new RtpPacket(out, packet.payload)).catch(() => {});
-    correctSenderReport(this.sender, this.source.senderReport, this.source.codec.clockRate, header.timestamp);
+    this.out.send(packet, sequenceNumber);
   }
 }
 

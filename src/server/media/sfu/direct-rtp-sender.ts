@@ -1,0 +1,97 @@
+import type { RTCRtpSender, RtpPacket } from 'werift';
+import { EXTENSION_URI, type ExtensionIdMap } from './header-extensions.js';
+import { type OutgoingStream, extensionIdTable, writeForwardedHeader } from './rtp-header-writer.js';
+import { installSenderReportClock } from './sender-reports.js';
+import type { SourceTrack } from './source-track.js';
+import { type SrtpSessionKeys, SrtpProtector } from './srtp-protector.js';
+
+/** The parts of werift 0.25.2's RTCRtpSender and transports the direct path uses. */
+interface SenderInternals {
+  stopped: boolean;
+  ssrc: number;
+  mid?: string;
+  codec?: { payloadType: number };
+  headerExtensions: { id: number; uri: string }[];
+  packetCount: number;
+  octetCount: number;
+  runRtcp(): Promise<void>;
+  dtlsTransport: {
+    srtp?: { localContext: SrtpSessionKeys };
+    iceTransport: { connection: IceConnection };
+  };
+}
+
+interface IceConnection {
+  canSendApplicationData(): boolean;
+  send(data: Buffer): Promise<void>;
+  nominated?: { remoteAddr: [string, number]; protocol: { transport: { socket?: { send(data: Buffer[], port: number, host: string): void } } } };
+}
+
+/**
+ * Sends forwarded packets to one subscriber's stream without werift's
+ * per-packet path (which clones the packet, rebuilds and sorts extensions,
+ * reads an NTP clock, serializes, concatenates and awaits a promise chain for
+ * every packet): it writes the subscriber's header once, encrypts with
+ * werift's session keys and hands header, ciphertext and tag to the UDP socket
+ * of the nominated ICE pair as one datagram.
+ *
+ * werift's sender still owns everything else: RTCP in both directions and its
+ * sender reports, whose counters and clock this keeps current. It keeps no
+ * retransmission history, so NACKs go unanswered.
+ */
+export class DirectRtpSender {
+  private readonly sender: SenderInternals;
+  private readonly idTable: Uint8Array;
+  private stream?: OutgoingStream;
+  private protector?: SrtpProtector;
+  private keys?: SrtpSessionKeys;
+  private lastTimestamp = 0;
+  private lastForwardMs = 0;
+
+  constructor(
+    sender: RTCRtpSender,
+    extensionIds: ExtensionIdMap,
+    private readonly source: SourceTrack,
+  ) {
+    this.sender = sender as unknown as SenderInternals;
+    this.idTable = extensionIdTable(extensionIds);
+  }
+
+  send(packet: RtpPacket, sequenceNumber: number): void {
+    const sender = this.sender;
+    const keys = sender.dtlsTransport.srtp?.localContext;
+    const connection = sender.dtlsTransport.iceTransport.connection;
+    if (sender.stopped || !keys || !connection.canSendApplicationData()) return;
+    const stream = this.stream ?? this.begin();
+    if (!stream) return;
+    if (keys !== this.keys) {
+      this.keys = keys;
+      this.protector = new SrtpProtector(keys);
+    }
+    const header = writeForwardedHeader(packet.header, sequenceNumber, stream, this.idTable);
+    const datagram = this.protector!.protect(header, packet.payload);
+    const pair = connection.nominated!;
+    const socket = pair.protocol.transport.socket;
+    if (socket) socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
+    else connection.send(Buffer.concat(datagram)).catch(() => {});
+    sender.packetCount = (sender.packetCount + 1) >>> 0;
+    sender.octetCount += packet.payload.length;
+    this.lastTimestamp = packet.header.timestamp;
+    this.lastForwardMs = performance.now();
+  }
+
+  /** On the first packet: fixes the subscriber's stream parameters and starts werift's sender reports. */
+  private begin(): OutgoingStream | undefined {
+    const sender = this.sender;
+    if (!sender.codec) return undefined;
+    const midId = sender.headerExtensions.find((e) => e.uri === EXTENSION_URI.mid)?.id;
+    this.stream = {
+      ssrc: sender.ssrc,
+      payloadType: sender.codec.payloadType,
+      mid: midId !== undefined && sender.mid ? { id: midId, value: Buffer.from(sender.mid) } : undefined,
+    };
+    installSenderReportClock(sender, this.source, () => ({ rtpTimestamp: this.lastTimestamp, atMs: this.lastForwardMs }));
+    void sender.runRtcp();
+    return this.stream;
+  }
+}
