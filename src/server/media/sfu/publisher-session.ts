@@ -31,6 +31,9 @@ export class PublisherSession extends PeerSession {
   private readonly stopReceiving: (() => void)[] = [];
   private rembTimer?: NodeJS.Timeout;
   private replaced = false;
+  /** Packets read in this turn of the event loop, forwarded together once reading is done. */
+  private readonly pending: { source: SourceTrack; packet: RtpPacket }[] = [];
+  private flushScheduled = false;
 
   /** Answers a WHIP offer; the session exists only if the offer could be answered with media to receive. */
   static async open(owner: SessionOwner, offerSdp: string, hooks: PublishHooks, limits: BitrateLimits, timeouts: PeerTimeouts) {
@@ -111,8 +114,22 @@ export class PublisherSession extends PeerSession {
     if (this.isClosed || header.payloadType !== source.codec.payloadType) return;
     const sendTime = absSendTimeSeconds(header.extensions, this.absSendTimeId);
     this.estimator.onPacket(performance.now(), header.ssrc, header.sequenceNumber, packet.serializeSize, sendTime);
-    source.deliver(packet);
+    // Forwarding a packet to every subscriber takes time; done inline, it would
+    // delay reading the next packets of the same burst, and the estimate would
+    // take the SFU's own work for network queueing and throttle the publisher.
+    // So packets are stamped as they are read and forwarded after the reads.
+    this.pending.push({ source, packet });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flush);
+    }
   }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    for (const { source, packet } of this.pending) if (!this.isClosed) source.deliver(packet);
+    this.pending.length = 0;
+  };
 
   private sendRemb(): void {
     const t = this.rembVia;
