@@ -5,11 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { runBundleSize } from './bundle-size.js';
 import { runJoinAndFirstFrame } from './join-and-first-frame.js';
+import { runRefreshStrategy } from './refresh-strategy.js';
 import { runSfuCapacity } from './sfu-capacity.js';
 
 const BENCHMARKS: Record<string, () => Promise<Record<string, unknown>>> = {
   'bundle-size': runBundleSize,
   'join-and-first-frame': runJoinAndFirstFrame,
+  'refresh-strategy': runRefreshStrategy,
   'sfu-capacity': runSfuCapacity,
 };
 
