@@ -1,6 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import sqlite from 'node-sqlite3-wasm';
 import type { BindValues, Database as SqliteDatabase, NormalQueryResult } from 'node-sqlite3-wasm';
+import { ownDatabase } from './database-owner.js';
 
 export type Row = NormalQueryResult;
 
@@ -65,13 +66,29 @@ const MIGRATIONS = [
  * read that follows it can never interleave with another request.
  */
 export class Database {
-  private constructor(private readonly db: SqliteDatabase) {}
+  private constructor(
+    private readonly db: SqliteDatabase,
+    private readonly release: () => void,
+  ) {}
 
+  /** Opens (creating) the database; throws if another running server process uses it. */
   static open(path: string): Database {
-    // Create the file readable by its owner only before SQLite opens it: it holds the token signing key.
-    closeSync(openSync(path, 'a', 0o600));
-    const db = new Database(new sqlite.Database(path));
-    db.migrate();
+    const release = ownDatabase(path);
+    let db: Database;
+    try {
+      // Create the file readable by its owner only before SQLite opens it: it holds the token signing key.
+      closeSync(openSync(path, 'a', 0o600));
+      db = new Database(new sqlite.Database(path), release);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    try {
+      db.migrate();
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     return db;
   }
 
@@ -102,7 +119,9 @@ export class Database {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    this.db.close();
+    this.release();
   }
 
   private migrate(): void {
