@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../helpers/node/chromium.js';
 import { BUILT_SERVER, startServerProcess } from '../helpers/node/stage-server-process.mjs';
+import { waitForValue } from '../helpers/node/wait-for.js';
 
 /** What one demo page receives from the other participant, read from the real RTCStatsReports. */
 interface RemoteMedia {
@@ -28,16 +29,6 @@ const READ_REMOTE_MEDIA = `(async () => {
 
 function readRemoteMedia(page: Page): Promise<RemoteMedia | null> {
   return page.evaluate(READ_REMOTE_MEDIA) as Promise<RemoteMedia | null>;
-}
-
-async function poll<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last seen ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /**
@@ -70,8 +61,8 @@ describe('demo page end to end', { timeout: 120_000 }, () => {
       await page.waitForSelector('ivs-stage[connection-state="connected"]', { timeout: 30_000 });
     }
     for (const [i, page] of pages.entries()) {
-      const first = await poll(`tab ${i}: remote video and audio`, () => readRemoteMedia(page), (m) => !!m && m.framesDecoded > 0);
-      const later = await poll(
+      const first = await waitForValue(`tab ${i}: remote video and audio`, () => readRemoteMedia(page), (m) => !!m && m.framesDecoded > 0);
+      const later = await waitForValue(
         `tab ${i}: media still arriving`,
         () => readRemoteMedia(page),
         (m) => !!m && m.framesDecoded > first!.framesDecoded + 10 && m.audioPackets > first!.audioPackets + 10,
