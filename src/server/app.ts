@@ -12,7 +12,7 @@ import { Sfu } from './media/sfu/sfu.js';
 import { createStaticHandler } from './static/static-files.js';
 import { createConnectionThrottle } from './rate-limit/connection-throttle.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
-import { recordSessions } from './sessions/session-recorder.js';
+import { endLeftoverSessions, recordSessions } from './sessions/session-recorder.js';
 import { defaultDatabasePath, openStores } from './store/stores.js';
 import { ParticipantTokens } from './tokens/participant-tokens.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
@@ -30,12 +30,13 @@ export interface StageServer {
 export async function startStageServer(config: ServerConfig): Promise<StageServer> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const stores = openStores({ path: config.databasePath ?? defaultDatabasePath(config.dataDir), region: config.region, accountId: config.accountId });
-  // Nobody is connected to a server that just started: sessions left open by the last run are over.
-  stores.sessions.endAll();
   const tokens = await ParticipantTokens.open(stores.db, stores);
   const live = new LiveStages();
   const webhook = config.webhook && new WebhookSender(config.webhook);
-  const stopRecording = recordSessions(live, stores.sessions, webhook?.send);
+  const notify = webhook ? webhook.send : () => {};
+  // Nobody is connected to a server that just started: sessions a crashed run left open are over.
+  endLeftoverSessions(stores.sessions, notify);
+  const stopRecording = recordSessions(live, stores.sessions, notify);
   const sfu = new Sfu({ live });
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
   const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers });
@@ -87,6 +88,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       stopRecording();
+      // Connections end asynchronously: whoever they have not yet recorded as gone leaves with the server.
+      endLeftoverSessions(stores.sessions, notify);
       stores.db.close();
       await webhook?.close();
     },

@@ -72,7 +72,8 @@ function claimsFor(stageArn: string, participantId: string): ParticipantTokenCla
   };
 }
 
-describe('stage events webhook', () => {
+// A webhook that never arrives fails the test by this timeout rather than hanging it.
+describe('stage events webhook', { timeout: 60_000 }, () => {
   let dataDir: string;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'stage-webhook-'));
@@ -155,6 +156,40 @@ describe('stage events webhook', () => {
       assert.deepEqual(receiver.received.slice(2).map((r) => r.event.detail.event_name), ['Participant Left', 'Session Ended']);
     } finally {
       await close();
+      await receiver.close();
+    }
+  });
+
+  it('reports what a stopping server ends, and what a crashed one left open when the next one starts', async () => {
+    const receiver = await startReceiver();
+    const dir = join(dataDir, 'restarts');
+    const env = { STAGE_DATA_DIR: dir, STAGE_WEBHOOK_URL: receiver.url, STAGE_WEBHOOK_SECRET: SECRET };
+    try {
+      // A clean stop: the participant still connected leaves, the session ends, and both are reported.
+      const first = await startServer(env);
+      const { stage } = await first.client.send(new CreateStageCommand({}));
+      const { participantToken } = await first.client.send(new CreateParticipantTokenCommand({ stageArn: stage!.arn }));
+      assert.equal((await joinEvents(stage!.endpoints!.events!, participantToken!.token!)).first.type, 'joined');
+      await receiver.until(2);
+      await first.close();
+      await receiver.until(4);
+      assert.deepEqual(receiver.received.slice(2).map((r) => r.event.detail.event_name), ['Participant Left', 'Session Ended']);
+
+      // A crash leaves a session open with someone in it; the next start ends it and says so.
+      const stores = openStores({ path: join(dir, 'stage.sqlite'), region: 'us-east-1', accountId: '000000000000' });
+      const sessionId = stores.sessions.joined(stage!.arn!, { participantId: 'ghost', userId: 'casper', attributes: {} })!.sessionId;
+      stores.db.close();
+      const second = await startServer(env);
+      await receiver.until(6);
+      assert.deepEqual(
+        receiver.received.slice(4).map((r) => [r.event.detail.event_name, r.event.detail.session_id, r.event.detail.participant_id]),
+        [
+          ['Participant Left', sessionId, 'ghost'],
+          ['Session Ended', sessionId, undefined],
+        ],
+      );
+      await second.close();
+    } finally {
       await receiver.close();
     }
   });

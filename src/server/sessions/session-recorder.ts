@@ -17,6 +17,14 @@ export function recordSessions(live: LiveStages, sessions: SessionStore, notify:
   });
 }
 
+/** Ends the sessions still open (see SessionStore.endAll) and reports them, and who was in them, as ended now. */
+export function endLeftoverSessions(sessions: SessionStore, notify: StageEventSink): void {
+  for (const { session, connected } of sessions.endAll()) {
+    for (const p of connected) notify(stageEvent('Participant Left', session.stageArn, session.sessionId, p));
+    notify(stageEvent('Session Ended', session.stageArn, session.sessionId));
+  }
+}
+
 function record(sessions: SessionStore, event: PresenceEvent, notify: StageEventSink): void {
   const { resource, jti, user_id, attributes } = event.claims;
   const participant = { participantId: jti, userId: user_id };

@@ -89,10 +89,13 @@ export class SessionStore {
     return id === null || id === undefined ? undefined : String(id);
   }
 
-  /** After a restart nobody is connected: closes what was left open. */
-  endAll(now = new Date().toISOString()): void {
-    this.db.transaction(() => {
-      for (const row of this.db.all('SELECT session_id FROM stage_sessions WHERE end_time IS NULL')) this.end(String(row.session_id), now);
+  /** After a restart nobody is connected: closes what was left open, and returns it with who was still connected. */
+  endAll(now = new Date().toISOString()): { session: StageSessionRecord; connected: ParticipantRecord[] }[] {
+    return this.db.transaction(() => {
+      const open = this.db.all('SELECT * FROM stage_sessions WHERE end_time IS NULL').map(toSession);
+      const ended = open.map((session) => ({ session, connected: this.participants(session.sessionId).filter((p) => p.state === 'CONNECTED') }));
+      for (const { session } of ended) this.end(session.sessionId, now);
+      return ended;
     });
   }
 

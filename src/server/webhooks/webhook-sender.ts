@@ -28,12 +28,16 @@ export function webhookSignature(secret: string, timestamp: number, body: string
  * Events go one at a time in the order they happened, so a receiver never sees
  * a leave before its join. A network error, a timeout, 408, 429 or 5xx is
  * retried with exponential backoff; any other answer ends that event's
- * delivery. Events are not kept across a restart.
+ * delivery. Events are not kept across a restart: on close, what is still
+ * queued gets one more try, all within one timeout.
  */
 export class WebhookSender {
   private readonly options: Required<WebhookOptions>;
   private queue: Promise<void> = Promise.resolve();
+  /** Aborted by close(): no more waiting between tries. */
   private readonly stopping = new AbortController();
+  /** Set by close(): the last tries must end by then. */
+  private deadline?: AbortSignal;
 
   constructor(options: WebhookOptions) {
     this.options = { ...DEFAULTS, ...options };
@@ -44,8 +48,9 @@ export class WebhookSender {
     this.queue = this.queue.then(() => this.deliver(event));
   };
 
-  /** Ends waiting retries and in-flight requests. */
+  /** Refuses new events, gives each queued one a last try, and settles when they are done or the timeout passed. */
   async close(): Promise<void> {
+    this.deadline = AbortSignal.timeout(this.options.timeoutMs);
     this.stopping.abort();
     await this.queue;
   }
@@ -54,8 +59,8 @@ export class WebhookSender {
     const body = JSON.stringify(event);
     for (let attempt = 1; ; attempt++) {
       const outcome = await this.post(body, event.id);
-      if (outcome === 'delivered' || this.stopping.signal.aborted) return;
-      if (outcome !== 'retry' || attempt >= this.options.maxAttempts) {
+      if (outcome === 'delivered') return;
+      if (outcome !== 'retry' || attempt >= this.options.maxAttempts || this.stopping.signal.aborted) {
         const why = outcome === 'retry' ? 'the receiver kept failing' : outcome;
         console.error(`[webhook] gave up on ${event.detail.event_name} ${event.id} after ${attempt} attempts: ${why}`);
         return;
@@ -80,7 +85,7 @@ export class WebhookSender {
           'x-stage-signature': webhookSignature(this.options.secret, timestamp, body),
         },
         body,
-        signal: AbortSignal.any([this.stopping.signal, AbortSignal.timeout(this.options.timeoutMs)]),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), ...(this.deadline ? [this.deadline] : [])]),
       });
       await response.body?.cancel();
       if (response.ok) return 'delivered';
