@@ -1,0 +1,32 @@
+import { after, before } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { launchChromium } from '../../helpers/node/chromium.js';
+import { SOURCE_SERVER, startServerProcess } from '../../helpers/node/stage-server-process.mjs';
+import { type ThirdPartyOrigin, serveThirdPartyClient } from './third-party-page.js';
+
+export interface InteropRig {
+  server: Awaited<ReturnType<typeof startServerProcess>>;
+  browser: Browser;
+  /** The page origin serving the bundled npm client, when one was asked for. */
+  origin: ThirdPartyOrigin;
+}
+
+/**
+ * Registers before/after hooks in the calling suite: a real stage server
+ * process, headless Chromium, and optionally an origin of its own that serves
+ * `client.exports` of the npm package `client.package`.
+ */
+export function useInteropRig(client?: { package: string; exports: string[] }): InteropRig {
+  const rig = {} as InteropRig;
+  before(async () => {
+    rig.server = await startServerProcess(SOURCE_SERVER);
+    if (client) rig.origin = await serveThirdPartyClient(client.package, client.exports);
+    rig.browser = await launchChromium();
+  });
+  after(async () => {
+    await rig.browser?.close();
+    await rig.origin?.close();
+    await rig.server?.stop();
+  });
+  return rig;
+}
