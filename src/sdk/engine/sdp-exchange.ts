@@ -1,22 +1,5 @@
 import { SDP_CONTENT_TYPE } from '../../protocol/index.js';
 
-/** Waits until ICE gathering is complete so the offer carries every candidate (no trickle). */
-export function iceGatheringComplete(pc: RTCPeerConnection, timeoutMs = 2000): Promise<void> {
-  if (pc.iceGatheringState === 'complete') return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      pc.removeEventListener('icegatheringstatechange', onChange);
-      resolve();
-    };
-    const onChange = () => {
-      if (pc.iceGatheringState === 'complete') done();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    pc.addEventListener('icegatheringstatechange', onChange);
-  });
-}
-
 /** A WHIP/WHEP request the server refused; `body` is its explanation, starting with a code where it has one. */
 export class SdpExchangeError extends Error {
   constructor(
