@@ -49,7 +49,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     ...(devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
     ...(throttle ? [throttle.handler] : []),
     createMediaHandler({ tokens, live, sfu, stageExists }),
-    createControlPlane({ config, stores, tokens, live, publicOrigin }),
+    createControlPlane({ config, stores, tokens, live, media: sfu, publicOrigin }),
     ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
   ];
 

@@ -63,6 +63,8 @@ export interface ControlPlaneHarness {
   tokens: ParticipantTokens;
   /** Presence, recorded into the session history as in the server. */
   live: LiveStages;
+  /** Each participant whose media sessions the control plane ended: `[stageId, participantId]`. */
+  closedMedia: [string, string][];
   close(): Promise<void>;
 }
 
@@ -86,7 +88,9 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
   const live = new LiveStages();
   const stopRecording = recordSessions(live, stores.sessions);
   let origin = '';
-  const served = await listen(createControlPlane({ config, stores, tokens, live, publicOrigin: () => origin }));
+  const closedMedia: [string, string][] = [];
+  const media = { closeParticipant: (stageId: string, participantId: string) => void closedMedia.push([stageId, participantId]) };
+  const served = await listen(createControlPlane({ config, stores, tokens, live, media, publicOrigin: () => origin }));
   origin = served.origin;
   const client = clientFor(origin);
   return {
@@ -96,6 +100,7 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
     stores,
     tokens,
     live,
+    closedMedia,
     async close() {
       client.destroy();
       await served.close();

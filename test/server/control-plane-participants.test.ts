@@ -137,6 +137,12 @@ describe('control plane: participants and sessions', () => {
     const unused = await token('cy');
     await client.send(new DisconnectParticipantCommand({ stageArn, participantId: unused.participantId }));
     await assert.rejects(harness.tokens.verify(unused.token!), /disconnected/);
+    // Media sessions go too, also those of a participant that only watches over WHEP and never joined the events channel.
+    const stageId = stageArn.slice(ARN_PREFIX.length);
+    assert.deepEqual(harness.closedMedia.slice(-2), [
+      [stageId, ana.claims.jti],
+      [stageId, unused.participantId],
+    ]);
     bo.leave();
   });
 

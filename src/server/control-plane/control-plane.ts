@@ -1,23 +1,17 @@
 import type { ServerConfig } from '../config.js';
 import { HttpError, type RequestHandler, readBody, sendJson } from '../http/http-util.js';
-import type { LiveStages } from '../live/live-stages.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
-import type { Stores } from '../store/stores.js';
-import type { ParticipantTokens } from '../tokens/participant-tokens.js';
 import { ApiError, sendApiError, validationError } from './errors.js';
 import { parseRequestBody } from './input.js';
+import type { OperationContext } from './operation-context.js';
 import { matchOperation } from './operations.js';
 import { SignatureError, createSigV4Verifier } from './sigv4-auth.js';
 
 /** Enough for 12 token configurations with 1 KB of attributes each, and then some. */
 const MAX_REQUEST_BYTES = 64 * 1024;
 
-export interface ControlPlaneDeps {
+export interface ControlPlaneDeps extends OperationContext {
   config: ServerConfig;
-  stores: Stores;
-  tokens: ParticipantTokens;
-  live: LiveStages;
-  publicOrigin: () => string;
 }
 
 /**
@@ -28,7 +22,7 @@ export function createControlPlane(deps: ControlPlaneDeps): RequestHandler {
   const verifySignature = createSigV4Verifier({ region: deps.config.region, credentials: deps.config.credentials });
   const { controlPlane: limit } = deps.config.rateLimits;
   const limiter = limit && new RateLimiter(limit);
-  const ctx = { stores: deps.stores, tokens: deps.tokens, live: deps.live, publicOrigin: deps.publicOrigin };
+  const ctx: OperationContext = deps;
 
   return async (req, res, url) => {
     const matched = matchOperation(req.method, url);

@@ -7,6 +7,8 @@ export interface OperationContext {
   stores: Stores;
   tokens: ParticipantTokens;
   live: LiveStages;
+  /** Ends a participant's WHIP and WHEP sessions, also those of one that never joined the events channel. */
+  media: { closeParticipant(stageId: string, participantId: string): void };
   /** Origin clients reach this server at, e.g. `https://stage.example.com`. */
   publicOrigin: () => string;
 }

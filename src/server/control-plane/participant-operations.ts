@@ -26,6 +26,7 @@ export const disconnectParticipant: Operation = async (input, ctx) => {
   // No token for this participant outlives the longest token lifetime from now.
   ctx.stores.revocations.revoke(stage.arn, participantId, Math.floor(Date.now() / 1000) + MAX_TOKEN_MINUTES * 60);
   ctx.live.disconnect(stage.id, participantId, 'participant-disconnected');
+  ctx.media.closeParticipant(stage.id, participantId);
   return {};
 };
 
