@@ -3,6 +3,7 @@ import { PARTICIPANT_ID_PATTERN, type ParticipantTokenClaims, SDP_CONTENT_TYPE, 
 import { HttpError, type RequestHandler, bearerToken, sendText } from '../http/http-util.js';
 import type { LiveStages } from '../live/live-stages.js';
 import { CORS_HEADERS, readTypedBody, sendEmpty, sendPreflight } from './media-http.js';
+import { PublisherSlots } from './publisher-slots.js';
 import { OfferError } from './sfu/negotiate.js';
 import type { PublisherSession } from './sfu/publisher-session.js';
 import { isOwnerToken } from './sfu/session-owner.js';
@@ -24,9 +25,6 @@ export interface MediaDeps {
   /** True when the stage ARN names a stage that exists; without it every stage a valid token names is taken to exist. */
   stageExists?(arn: string): boolean;
 }
-
-/** IVS allows 12 publishers on a stage; the 13th publish is refused. */
-export const MAX_PUBLISHERS = 12;
 
 /** An SDP offer is a few KiB; this leaves room for many codecs and candidates. */
 const MAX_SDP_BYTES = 64 * 1024;
@@ -50,6 +48,7 @@ const ROUTE_METHODS: Record<Route['name'], readonly string[]> = {
  * PATCH and DELETE /whep/sessions/<id>.
  */
 export function createMediaHandler(deps: MediaDeps): RequestHandler {
+  const slots = new PublisherSlots(deps.live);
   return async (req, res, url) => {
     const route = matchRoute(url.pathname);
     if (!route) return false;
@@ -63,7 +62,7 @@ export function createMediaHandler(deps: MediaDeps): RequestHandler {
         // RFC 9725: a server without trickle ICE answers PATCH on a WHIP session with 405.
         throw new HttpError(405, `${req.method} is not supported here; use ${methods.join(' or ')}`);
       }
-      await handle(deps, route, req, res, url);
+      await handle(deps, slots, route, req, res, url);
     } catch (err) {
       sendError(res, err, methods);
     }
@@ -71,10 +70,10 @@ export function createMediaHandler(deps: MediaDeps): RequestHandler {
   };
 }
 
-async function handle(deps: MediaDeps, route: Route, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+async function handle(deps: MediaDeps, slots: PublisherSlots, route: Route, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   switch (route.name) {
     case 'whip':
-      return publish(deps, req, res);
+      return publish(deps, slots, req, res);
     case 'whep':
       return subscribe(deps, route.participantId, req, res, url);
     case 'whip-session':
@@ -89,18 +88,19 @@ async function handle(deps: MediaDeps, route: Route, req: IncomingMessage, res: 
   }
 }
 
-async function publish(deps: MediaDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { live, sfu } = deps;
+async function publish(deps: MediaDeps, slots: PublisherSlots, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { claims, token } = await authenticate(deps, req);
   if (!claims.capabilities.allow_publish) throw new HttpError(403, 'this participant token does not allow publishing');
-  const publishers = live.participants(claims.topic).filter((p) => p.published && p.id !== claims.jti);
-  if (publishers.length >= MAX_PUBLISHERS) {
-    // The SDK reads the code before the colon, as it does on the events channel.
-    throw new HttpError(503, `stage-at-capacity: the stage already has ${MAX_PUBLISHERS} publishers`);
+  const release = slots.claim(claims);
+  try {
+    const offer = await readTypedBody(req, SDP_CONTENT_TYPE, MAX_SDP_BYTES);
+    const { session, answerSdp } = await deps.sfu.publish(claims, token, offer);
+    session.onClose(release);
+    sendAnswer(res, answerSdp, `/whip/sessions/${session.id}`);
+  } catch (error) {
+    release();
+    throw error;
   }
-  const offer = await readTypedBody(req, SDP_CONTENT_TYPE, MAX_SDP_BYTES);
-  const { session, answerSdp } = await sfu.publish(claims, token, offer);
-  sendAnswer(res, answerSdp, `/whip/sessions/${session.id}`);
 }
 
 async function subscribe(deps: MediaDeps, participantId: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
