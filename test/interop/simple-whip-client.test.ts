@@ -23,7 +23,7 @@ import { startWhipClient } from './helpers/whip-client-process.js';
 describe('simple-whip-client (GStreamer) publishes into a stage', { timeout: 120_000 }, () => {
   const rig = useInteropRig();
 
-  it('a browser Stage participant decodes the video it publishes', async () => {
+  it('a browser Stage participant decodes the video it publishes and receives its audio', async () => {
     const { server, browser } = rig;
     const publisher = await devParticipant(server.url, 'gstreamer-interop', 'whip-client');
     const viewer = await StagePage.join(browser, server.url, (await devParticipant(server.url, 'gstreamer-interop', 'viewer')).token);
@@ -32,6 +32,8 @@ describe('simple-whip-client (GStreamer) publishes into a stage', { timeout: 120
       const read = () => viewer.framesDecoded(publisher.participantId);
       const first = await waitForValue('the first decoded frame from whip-client', read, (frames) => frames > 0);
       await waitForValue('more decoded frames from whip-client', read, (frames) => frames > first + 30);
+      // webrtcbin offers its audio m-section bundle-only with port 0 (see src/server/media/bundle-only.ts).
+      await waitForValue('audio packets from whip-client', () => viewer.audioPackets(publisher.participantId), (packets) => packets > 50);
       // On SIGINT the client sends DELETE for its WHIP session: its video goes away.
       await client.stop();
       await waitForValue('the video to be removed after DELETE', read, (frames) => frames === -1);

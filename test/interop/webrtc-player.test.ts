@@ -46,7 +46,7 @@ describe('@eyevinn/webrtc-player plays a stage participant over WHEP', { timeout
   const rig = useInteropRig({ package: '@eyevinn/webrtc-player', exports: ['WebRTCPlayer'] });
 
   it("the player's video element decodes the participant's video", async () => {
-    const { server, browser, origin } = rig;
+    const { server, browser } = rig;
     const publisher = await devParticipant(server.url, 'eyevinn-whep', 'camera');
     const stagePage = await StagePage.join(browser, server.url, publisher.token, { publish: true });
     // WHEP finds a participant once the SFU receives its media (404 before), which a Stage subscriber sees.
@@ -54,16 +54,14 @@ describe('@eyevinn/webrtc-player plays a stage participant over WHEP', { timeout
     await waitForValue('a Stage subscriber to decode the participant', () => check.framesDecoded(publisher.participantId), (frames) => frames > 0);
     await check.leave();
     const viewer = await devParticipant(server.url, 'eyevinn-whep', 'whep-player');
-    const page = await browser.newPage();
-    page.on('pageerror', (error) => console.error('webrtc-player page:', error));
-    await page.goto(origin.url);
+    const page = await rig.openClientPage('webrtc-player page');
     await page.evaluate(playInPage(whepUrlFor(viewer.whipUrl, publisher.participantId), viewer.token));
 
     const read = () => page.evaluate(PLAYBACK) as Promise<Playback>;
     const first = await waitForValue('the first frame in the player', read, (p) => p.frames > 0);
     const later = await waitForValue('more frames in the player', read, (p) => p.frames > first.frames + 30);
-    // Chromium's fake camera, published at the size the Stage page asked for.
-    assert.deepEqual([later.width, later.height], [640, 480]);
+    // A picture of some size: a loaded machine may make the publisher scale its camera down.
+    assert.ok(later.width > 0 && later.height > 0, `the player shows no picture: ${JSON.stringify(later)}`);
 
     await stagePage.leave();
   });

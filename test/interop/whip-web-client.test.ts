@@ -30,13 +30,10 @@ describe('@eyevinn/whip-web-client publishes into a stage', { timeout: 120_000 }
   const rig = useInteropRig({ package: '@eyevinn/whip-web-client', exports: ['WHIPClient'] });
 
   it('a browser Stage participant decodes the video it publishes', async () => {
-    const { server, browser, origin } = rig;
+    const { server, browser } = rig;
     const publisher = await devParticipant(server.url, 'eyevinn-whip', 'whip-web-client');
     const viewer = await StagePage.join(browser, server.url, (await devParticipant(server.url, 'eyevinn-whip', 'viewer')).token);
-    const page = await browser.newPage();
-    page.on('pageerror', (error) => console.error('whip-web-client page:', error));
-    page.on('console', (message) => message.type() === 'error' && console.error('whip-web-client page:', message.text()));
-    await page.goto(origin.url);
+    const page = await rig.openClientPage('whip-web-client page');
     await page.evaluate(ingestInPage(publisher.whipUrl, publisher.token));
 
     const read = () => viewer.framesDecoded(publisher.participantId);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PARTICIPANT_ID_PATTERN, type ParticipantTokenClaims, SDP_CONTENT_TYPE, WireFormatError, parseSubscriptionUpdate } from '../../protocol/index.js';
 import { HttpError, type RequestHandler, bearerToken, sendText } from '../http/http-util.js';
 import type { LiveStages } from '../live/live-stages.js';
+import { acceptBundleOnly } from './bundle-only.js';
 import { CORS_HEADERS, readTypedBody, sendEmpty, sendPreflight } from './media-http.js';
 import { PublisherSlots } from './publisher-slots.js';
 import { OfferError } from './sfu/negotiate.js';
@@ -93,7 +94,7 @@ async function publish(deps: MediaDeps, slots: PublisherSlots, req: IncomingMess
   if (!claims.capabilities.allow_publish) throw new HttpError(403, 'this participant token does not allow publishing');
   const release = slots.claim(claims);
   try {
-    const offer = await readTypedBody(req, SDP_CONTENT_TYPE, MAX_SDP_BYTES);
+    const offer = await readOffer(req);
     const { session, answerSdp } = await deps.sfu.publish(claims, token, offer);
     session.onClose(release);
     sendAnswer(res, answerSdp, `/whip/sessions/${session.id}`);
@@ -111,9 +112,14 @@ async function subscribe(deps: MediaDeps, participantId: string, req: IncomingMe
   // Only participants of the token's own stage can be found, and only once their media flows.
   const publisher = live.get(claims.topic, participantId)?.published ? sfu.publisherOf(claims.topic, participantId) : undefined;
   if (!publisher) throw new HttpError(404, `participant ${participantId} is not publishing on this stage`);
-  const offer = await readTypedBody(req, SDP_CONTENT_TYPE, MAX_SDP_BYTES);
+  const offer = await readOffer(req);
   const { session, answerSdp } = await sfu.subscribe(claims, token, publisher, offer, { video });
   sendAnswer(res, answerSdp, `/whep/sessions/${session.id}`);
+}
+
+/** The SDP offer of a WHIP or WHEP POST, as werift can answer it (see acceptBundleOnly). */
+async function readOffer(req: IncomingMessage): Promise<string> {
+  return acceptBundleOnly(await readTypedBody(req, SDP_CONTENT_TYPE, MAX_SDP_BYTES));
 }
 
 async function endSession(session: PublisherSession | SubscriberSession, res: ServerResponse): Promise<void> {

@@ -3,8 +3,8 @@ import type { Browser, Page } from 'puppeteer-core';
 /**
  * Runs in the page: joins with `token` through the built SDK bundle,
  * publishing the fake camera and microphone when `publish` says so and
- * subscribing to audio and video of everyone, and keeps every remote video
- * stream by participant id until it is removed. A string, so the test's
+ * subscribing to audio and video of everyone, and keeps every remote stream
+ * by participant id and kind until it is removed. A string, so the test's
  * TypeScript transform adds no helpers the page does not have.
  */
 const joinInPage = (token: string, publish: boolean) => `(async () => {
@@ -16,31 +16,30 @@ const joinInPage = (token: string, publish: boolean) => `(async () => {
     shouldPublishParticipant: () => streams.length > 0,
     shouldSubscribeToParticipant: () => SubscribeType.AUDIO_VIDEO,
   });
-  window.remoteVideo = new Map();
+  window.remoteStreams = new Map();
   stage.on(StageEvents.STAGE_PARTICIPANT_STREAMS_ADDED, (participant, streams) => {
-    const video = streams.find((s) => s.streamType === 'video');
-    if (video) window.remoteVideo.set(participant.id, video);
+    for (const stream of streams) window.remoteStreams.set(participant.id + '/' + stream.streamType, stream);
   });
   stage.on(StageEvents.STAGE_PARTICIPANT_STREAMS_REMOVED, (participant, streams) => {
-    if (streams.some((s) => s.streamType === 'video')) window.remoteVideo.delete(participant.id);
+    for (const stream of streams) window.remoteStreams.delete(participant.id + '/' + stream.streamType);
   });
   await stage.join();
   window.stage = stage;
 })()`;
 
-/** Runs in the page: frames decoded so far from one participant's video, or -1 while none is received. */
-const framesDecodedInPage = (participantId: string) => `(async () => {
-  const video = window.remoteVideo.get(${JSON.stringify(participantId)});
-  if (!video) return -1;
-  let frames = 0;
-  (await video.getStats()).forEach((s) => { if (s.type === 'inbound-rtp') frames += s.framesDecoded ?? 0; });
-  return frames;
+/** Runs in the page: a counter of one participant's inbound-rtp stats of `kind`, or -1 while no such stream is received. */
+const inboundInPage = (participantId: string, kind: 'audio' | 'video', field: 'framesDecoded' | 'packetsReceived') => `(async () => {
+  const stream = window.remoteStreams.get(${JSON.stringify(`${participantId}/${kind}`)});
+  if (!stream) return -1;
+  let total = 0;
+  (await stream.getStats()).forEach((s) => { if (s.type === 'inbound-rtp') total += s.${field} ?? 0; });
+  return total;
 })()`;
 
 /**
  * A browser `Stage` participant (the SDK as a page uses it) that subscribes
- * to every publisher and reports how many of a participant's video frames it
- * decoded, and may publish Chromium's fake camera and microphone.
+ * to every publisher and reports what it receives of a participant's video
+ * and audio, and may publish Chromium's fake camera and microphone.
  * Uses the built SDK bundle (dist/sdk.js): `npm test` builds first.
  */
 export class StagePage {
@@ -55,8 +54,14 @@ export class StagePage {
     return new StagePage(page);
   }
 
+  /** Frames decoded so far from the participant's video, or -1 while none is received. */
   framesDecoded(participantId: string): Promise<number> {
-    return this.page.evaluate(framesDecodedInPage(participantId)) as Promise<number>;
+    return this.page.evaluate(inboundInPage(participantId, 'video', 'framesDecoded')) as Promise<number>;
+  }
+
+  /** Packets received so far of the participant's audio, or -1 while none is received. */
+  audioPackets(participantId: string): Promise<number> {
+    return this.page.evaluate(inboundInPage(participantId, 'audio', 'packetsReceived')) as Promise<number>;
   }
 
   async leave(): Promise<void> {
