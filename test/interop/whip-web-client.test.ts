@@ -29,7 +29,7 @@ const ingestInPage = (endpoint: string, token: string) => `(async () => {
 describe('@eyevinn/whip-web-client publishes into a stage', { timeout: 120_000 }, () => {
   const rig = useInteropRig({ package: '@eyevinn/whip-web-client', exports: ['WHIPClient'] });
 
-  it('a browser Stage participant decodes the video it publishes', async () => {
+  it('a browser Stage participant decodes the video it publishes and receives its audio', async () => {
     const { server, browser } = rig;
     const publisher = await devParticipant(server.url, 'eyevinn-whip', 'whip-web-client');
     const viewer = await StagePage.join(browser, server.url, (await devParticipant(server.url, 'eyevinn-whip', 'viewer')).token);
@@ -39,6 +39,7 @@ describe('@eyevinn/whip-web-client publishes into a stage', { timeout: 120_000 }
     const read = () => viewer.framesDecoded(publisher.participantId);
     const first = await waitForValue('the first decoded frame from whip-web-client', read, (frames) => frames > 0);
     await waitForValue('more decoded frames from whip-web-client', read, (frames) => frames > first + 30);
+    await waitForValue('audio packets from whip-web-client', () => viewer.audioPackets(publisher.participantId), (packets) => packets > 50);
 
     // destroy() sends DELETE for the WHIP session: the publisher's video goes away.
     await page.evaluate('window.whipClient.destroy()');
