@@ -2,6 +2,7 @@ import { expect } from '@open-wc/testing';
 import {
   JitterBufferMinDelay,
   LocalStageStream,
+  type RemoteStageStream,
   Stage,
   StageErrorCode,
   StageEvents,
@@ -134,6 +135,8 @@ describe('Stage semantics through the real server', () => {
   it('does nothing at all on a refresh that changes nothing', async () => {
     const { alice, bob, bobSeesAlice } = await pair();
     await waitFor(() => inbound(ofType(bobSeesAlice, StreamType.VIDEO), 'framesDecoded'), 'remote stats from the receiver');
+    const remoteVideo = ofType(bobSeesAlice, StreamType.VIDEO) as RemoteStageStream;
+    expect([remoteVideo.getLayers(), remoteVideo.getSelectedLayer(), remoteVideo.isAdapting], 'one layer, no adaptation').to.deep.equal([[], undefined, false]);
     const events = [...recordEvents(alice.stage, ALL_EVENTS), ...recordEvents(bob.stage, ALL_EVENTS)];
     const traffic = watchTraffic();
     try {
