@@ -6,7 +6,8 @@
  * per forwarded packet, % of a core and RSS per subscriber, and loss.
  *
  * BENCH_CPU_PROF=<dir> runs the server with `node --cpu-prof` into that folder.
- * BENCH_MAX_SUBSCRIBERS caps N (default 320).
+ * BENCH_MAX_SUBSCRIBERS caps N (default 320). BENCH_SERVER=<path/to/cli.js>
+ * runs another build of the server (e.g. an older commit's, for before/after).
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -73,9 +74,10 @@ export async function runSfuCapacity(): Promise<Record<string, unknown>> {
   const profileDir = process.env.BENCH_CPU_PROF;
   // Everything this process starts from here on (Chromium, the subscribers) runs on the load core.
   pinToCores(process.pid, LOAD_CORE);
-  const serverArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...BUILT_SERVER] : BUILT_SERVER;
+  const serverScript = process.env.BENCH_SERVER ? [process.env.BENCH_SERVER] : BUILT_SERVER;
+  const serverArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...serverScript] : serverScript;
   const server = await startServerProcess(serverArgs);
-  const serverPid = childPids(process.pid).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('server/cli.js'));
+  const serverPid = childPids(process.pid).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(serverScript[0]));
   if (!serverPid) throw new Error('cannot find the server process');
   pinToCores(serverPid, SERVER_CORE);
   const browser = await launchChromium([`--use-file-for-fake-video-capture=${clip}`]);
@@ -146,7 +148,7 @@ export async function runSfuCapacity(): Promise<Record<string, unknown>> {
     console.log(`publisher's publish states: ${publishStates.join(' → ')}`);
     const janus = janusStatus();
     console.log(janus);
-    return { date: new Date().toISOString(), publisherOnly, rows, firstNWithLossOver1Percent: firstLossy, publishStates, janus };
+    return { date: new Date().toISOString(), server: serverScript[0], publisherOnly, rows, firstNWithLossOver1Percent: firstLossy, publishStates, janus };
   } finally {
     const exited = new Promise((r) => load.once('exit', r));
     load.send({ type: 'close' });
