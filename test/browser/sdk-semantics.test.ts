@@ -19,6 +19,13 @@ import { type DevParticipant, fetchParticipant, stageControl, uniqueStageName } 
 
 const ALL_EVENTS = Object.values(StageEvents);
 
+/** A strategy that neither publishes nor subscribes: for joins whose outcome alone matters. */
+const NOTHING: StageStrategy = {
+  stageStreamsToPublish: () => [],
+  shouldPublishParticipant: () => false,
+  shouldSubscribeToParticipant: () => SubscribeType.NONE,
+};
+
 /** A participant whose strategy a test changes by mutating `want`. */
 interface Peer {
   stage: Stage;
@@ -311,7 +318,7 @@ describe('Stage semantics through the real server', () => {
     expect((await left)[0]).to.equal(StageLeftReason.STAGE_DELETED);
     let error: unknown;
     try {
-      await new Stage(alice.dev.token, { stageStreamsToPublish: () => [], shouldPublishParticipant: () => false, shouldSubscribeToParticipant: () => SubscribeType.NONE }).join();
+      await new Stage(alice.dev.token, NOTHING).join();
     } catch (e) {
       error = e;
     }
@@ -325,7 +332,7 @@ describe('Stage semantics through the real server', () => {
     expect((await left)[0]).to.equal(StageLeftReason.PARTICIPANT_DISCONNECTED);
     let error: unknown;
     try {
-      await new Stage(alice.dev.token, { stageStreamsToPublish: () => [], shouldPublishParticipant: () => false, shouldSubscribeToParticipant: () => SubscribeType.NONE }).join();
+      await new Stage(alice.dev.token, NOTHING).join();
     } catch (e) {
       error = e;
     }
@@ -364,7 +371,7 @@ describe('Stage semantics through the real server', () => {
   it('a second connection with the same token makes the first leave with token-reused', async () => {
     const { alice } = await pair();
     const left = nextEvent<[string]>(alice.stage, StageEvents.STAGE_LEFT);
-    const again = new Stage(alice.dev.token, { stageStreamsToPublish: () => [], shouldPublishParticipant: () => false, shouldSubscribeToParticipant: () => SubscribeType.NONE });
+    const again = new Stage(alice.dev.token, NOTHING);
     await again.join();
     expect((await left)[0]).to.equal(StageLeftReason.TOKEN_REUSED);
     await again.leave();
