@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
@@ -20,6 +21,29 @@ const serverExternals = [
   ...Object.keys(pkg.dependencies ?? {}),
 ];
 
+const NATIVE_SOURCE = 'src/server/media/sfu/native/srtp-sender.c';
+const NATIVE_OUTPUT = 'dist/server/srtp-sender.node';
+
+/**
+ * Compiles the SFU's native send path beside the server bundle. It is
+ * optional: without a C compiler the server forwards with its JavaScript path
+ * (and says so when it starts), so a failed compile warns and goes on.
+ */
+function nativeSrtpSender() {
+  return {
+    name: 'native-srtp-sender',
+    writeBundle() {
+      rmSync(NATIVE_OUTPUT, { force: true });
+      const headers = new URL('./node_modules/node-api-headers/include', import.meta.url).pathname;
+      try {
+        execFileSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-fPIC', '-shared', '-I', headers, '-o', NATIVE_OUTPUT, NATIVE_SOURCE], { stdio: 'pipe' });
+      } catch (err) {
+        this.warn(`native SRTP sender not built, the SFU will use its JavaScript send path: ${err.stderr?.toString().trim() || err.message}`);
+      }
+    },
+  };
+}
+
 export default [
   browserBundle('src/index.ts', 'dist/ivs-stage.js'),
   browserBundle('src/sdk/index.ts', 'dist/sdk.js'),
@@ -27,6 +51,6 @@ export default [
     input: 'src/server/cli.ts',
     output: { file: 'dist/server/cli.js', format: 'es', sourcemap: true, banner: '#!/usr/bin/env node' },
     external: (id) => serverExternals.some((dep) => id === dep || id.startsWith(`${dep}/`)),
-    plugins: [resolve({ preferBuiltins: true }), esbuild({ target: 'node20', platform: 'node' })],
+    plugins: [resolve({ preferBuiltins: true }), esbuild({ target: 'node20', platform: 'node' }), nativeSrtpSender()],
   },
 ];

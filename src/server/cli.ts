@@ -1,24 +1,11 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from './config.js';
 import { startStageServer } from './app.js';
-
-/** The package root (the folder holding package.json), found from wherever this file was built to. */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-  return dir;
-}
+import { packageRoot } from './package-root.js';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { staticDir: packageRoot() });
   const server = await startStageServer(config);
-  const lines = [`Stage server listening on ${server.url}`];
+  const lines = [`Stage server listening on ${server.url}`, `Media send path: ${server.mediaSendPath}`];
   if (server.devTokens) lines.push(`Demo: open ${server.url}/ in two tabs`);
   if (config.generatedCredentials) {
     lines.push(

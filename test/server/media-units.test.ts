@@ -19,7 +19,8 @@ import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { extensionIdTable, writeForwardedHeader } from '../../src/server/media/sfu/rtp-header-writer.js';
 import { ntpNow, senderReportPair } from '../../src/server/media/sfu/sender-reports.js';
 import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
-import { SrtpProtector } from '../../src/server/media/sfu/srtp-protector.js';
+import { loadNativeSrtp, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
+import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 import { TrackForwarder } from '../../src/server/media/sfu/track-forwarder.js';
 
 const ext = (id: number, uri: string) => new RTCRtpHeaderExtensionParameters({ id, uri });
@@ -254,26 +255,48 @@ describe('media: sender reports', () => {
 describe('media: SRTP protection of forwarded packets', () => {
   const keys = { localMasterKey: Buffer.alloc(16, 1), localMasterSalt: Buffer.alloc(14, 2), remoteMasterKey: Buffer.alloc(16, 3), remoteMasterSalt: Buffer.alloc(14, 4) };
   const swapped = { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt };
-  for (const [name, profile, saltBytes] of [
-    ['AES-GCM', ProtectionProfileAeadAes128Gcm, 12],
-    ['AES-CM + HMAC-SHA1-80', ProtectionProfileAes128CmHmacSha1_80, 14],
-  ] as const) {
-    it(`${name}: werift’s receiver decrypts every packet, across a sequence wrap`, () => {
-      const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
-      const sender = new SrtpSession({ keys: k(keys), profile });
-      const receiver = new SrtpSession({ keys: k(swapped), profile });
-      const protector = new SrtpProtector(sender.localContext as never);
-      const stream = { ssrc: 42, payloadType: 96 };
-      for (let i = 0; i < 8; i++) {
-        const sequenceNumber = (65532 + i) & 0xffff;
-        const payload = Buffer.from(`frame ${i} `.repeat(20));
-        const header = writeForwardedHeader(new RtpHeader({ timestamp: i * 3000 }), sequenceNumber, stream, new Uint8Array(256));
-        const decrypted = RtpPacket.deSerialize(receiver.decrypt(Buffer.concat(protector.protect(header, payload))));
-        assert.equal(decrypted.header.sequenceNumber, sequenceNumber);
-        assert.deepEqual(decrypted.payload, payload);
-      }
-    });
+  const native = loadNativeSrtp();
+  const outputs: [string, () => SrtpOutputFactory][] = [
+    ['JavaScript', () => javascriptSrtpOutput],
+    [
+      'native',
+      () => {
+        // `npm run build` compiles the addon; the test suite runs after it, so a missing addon is a failure here.
+        if (native instanceof Error) throw native;
+        return nativeSrtpOutput(native);
+      },
+    ],
+  ];
+  for (const [outputName, factory] of outputs) {
+    for (const [name, profile, saltBytes] of [
+      ['AES-GCM', ProtectionProfileAeadAes128Gcm, 12],
+      ['AES-CM + HMAC-SHA1-80', ProtectionProfileAes128CmHmacSha1_80, 14],
+    ] as const) {
+      it(`${outputName}, ${name}: werift’s receiver decrypts every packet, across a sequence wrap`, () => {
+        const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
+        const sender = new SrtpSession({ keys: k(keys), profile });
+        const receiver = new SrtpSession({ keys: k(swapped), profile });
+        const output = factory()(sender.localContext as never);
+        const stream = { ssrc: 42, payloadType: 96 };
+        for (let i = 0; i < 8; i++) {
+          const sequenceNumber = (65532 + i) & 0xffff;
+          const payload = Buffer.from(`frame ${i} `.repeat(20 + i));
+          const header = writeForwardedHeader(new RtpHeader({ timestamp: i * 3000 }), sequenceNumber, stream, new Uint8Array(256));
+          const decrypted = RtpPacket.deSerialize(receiver.decrypt(output.protect(header, payload)));
+          assert.equal(decrypted.header.sequenceNumber, sequenceNumber);
+          assert.deepEqual(decrypted.payload, payload);
+        }
+      });
+    }
   }
+
+  it('native: refuses a key of the wrong length and a packet too long for one datagram', () => {
+    if (native instanceof Error) throw native;
+    assert.throws(() => native.createSender(true, Buffer.alloc(15), Buffer.alloc(12), Buffer.alloc(20)), /wrong key, salt or auth key length/);
+    const sender = native.createSender(true, Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(0));
+    assert.throws(() => native.protect(sender, Buffer.alloc(12, 0x80), Buffer.alloc(4000)), /too short or too long/);
+    assert.throws(() => native.protect(sender, Buffer.alloc(8), Buffer.alloc(10)), /too short or too long/);
+  });
 });
 
 describe('media: track forwarder', () => {

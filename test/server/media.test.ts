@@ -16,7 +16,9 @@ import {
 import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
 import { createMediaHandler } from '../../src/server/media/media-routes.js';
+import { loadNativeSrtp, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
 import { Sfu } from '../../src/server/media/sfu/sfu.js';
+import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 
 const URI = {
   mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
@@ -98,7 +100,21 @@ function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('media: WHIP/WHEP with the SFU', { timeout: 60_000 }, () => {
+const native = loadNativeSrtp();
+const sendPaths: [string, () => SrtpOutputFactory][] = [
+  [
+    'native',
+    () => {
+      // `npm run build` compiles the addon before the tests run, so its absence is a failure here.
+      if (native instanceof Error) throw native;
+      return nativeSrtpOutput(native);
+    },
+  ],
+  ['JavaScript', () => javascriptSrtpOutput],
+];
+
+for (const [sendPath, srtpOutput] of sendPaths)
+describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_000 }, () => {
   let server: Server;
   let origin: string;
   let live: LiveStages;
@@ -108,7 +124,7 @@ describe('media: WHIP/WHEP with the SFU', { timeout: 60_000 }, () => {
 
   before(async () => {
     live = new LiveStages();
-    sfu = new Sfu({ live });
+    sfu = new Sfu({ live, srtpOutput: srtpOutput() });
     const handler = createMediaHandler({ tokens, live, sfu });
     server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');

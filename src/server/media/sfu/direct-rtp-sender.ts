@@ -1,9 +1,11 @@
+import type { Socket } from 'node:dgram';
 import type { RTCRtpSender, RtpPacket } from 'werift';
 import { EXTENSION_URI, type ExtensionIdMap } from './header-extensions.js';
 import { type OutgoingStream, extensionIdTable, writeForwardedHeader } from './rtp-header-writer.js';
 import { installSenderReportClock } from './sender-reports.js';
 import type { SourceTrack } from './source-track.js';
-import { type SrtpSessionKeys, SrtpProtector } from './srtp-protector.js';
+import type { SrtpOutput, SrtpOutputFactory } from './srtp-output.js';
+import type { SrtpSessionKeys } from './srtp-protector.js';
 
 /** The parts of werift 0.25.2's RTCRtpSender and transports the direct path uses. */
 interface SenderInternals {
@@ -24,16 +26,16 @@ interface SenderInternals {
 interface IceConnection {
   canSendApplicationData(): boolean;
   send(data: Buffer): Promise<void>;
-  nominated?: { remoteAddr: [string, number]; protocol: { transport: { socket?: { send(data: Buffer[], port: number, host: string): void } } } };
+  nominated?: { remoteAddr: [string, number]; protocol: { transport: { socket?: Socket } } };
 }
 
 /**
  * Sends forwarded packets to one subscriber's stream without werift's
  * per-packet path (which clones the packet, rebuilds and sorts extensions,
  * reads an NTP clock, serializes, concatenates and awaits a promise chain for
- * every packet): it writes the subscriber's header once, encrypts with
- * werift's session keys and hands header, ciphertext and tag to the UDP socket
- * of the nominated ICE pair as one datagram.
+ * every packet): it writes the subscriber's header once and has its SRTP
+ * output protect it with werift's session keys and send it from the UDP
+ * socket of the nominated ICE pair.
  *
  * werift's sender still owns everything else: RTCP in both directions and its
  * sender reports, whose counters and clock this keeps current. It keeps no
@@ -43,7 +45,7 @@ export class DirectRtpSender {
   private readonly sender: SenderInternals;
   private readonly idTable: Uint8Array;
   private stream?: OutgoingStream;
-  private protector?: SrtpProtector;
+  private output?: SrtpOutput;
   private keys?: SrtpSessionKeys;
   private lastTimestamp = 0;
   private lastForwardMs = 0;
@@ -52,6 +54,7 @@ export class DirectRtpSender {
     sender: RTCRtpSender,
     extensionIds: ExtensionIdMap,
     private readonly source: SourceTrack,
+    private readonly outputFor: SrtpOutputFactory,
   ) {
     this.sender = sender as unknown as SenderInternals;
     this.idTable = extensionIdTable(extensionIds);
@@ -66,14 +69,13 @@ export class DirectRtpSender {
     if (!stream) return;
     if (keys !== this.keys) {
       this.keys = keys;
-      this.protector = new SrtpProtector(keys);
+      this.output = this.outputFor(keys);
     }
     const header = writeForwardedHeader(packet.header, sequenceNumber, stream, this.idTable);
-    const datagram = this.protector!.protect(header, packet.payload);
     const pair = connection.nominated!;
     const socket = pair.protocol.transport.socket;
-    if (socket) socket.send(datagram, pair.remoteAddr[1], pair.remoteAddr[0]);
-    else connection.send(Buffer.concat(datagram)).catch(() => {});
+    if (socket) this.output!.send(socket, pair.remoteAddr[0], pair.remoteAddr[1], header, packet.payload);
+    else connection.send(this.output!.protect(header, packet.payload)).catch(() => {});
     sender.packetCount = (sender.packetCount + 1) >>> 0;
     sender.octetCount += packet.payload.length;
     this.lastTimestamp = packet.header.timestamp;

@@ -4,6 +4,7 @@ import { DEFAULT_PEER_TIMEOUTS, type PeerTimeouts } from './peer-session.js';
 import { PublisherSession } from './publisher-session.js';
 import { type BitrateLimits, DEFAULT_BITRATE_LIMITS } from './receive-estimator.js';
 import { isParticipant, sessionOwner } from './session-owner.js';
+import { type SrtpOutputFactory, chooseSrtpOutput } from './srtp-output.js';
 import { SubscriberSession } from './subscriber-session.js';
 
 export interface SfuOptions {
@@ -12,6 +13,8 @@ export interface SfuOptions {
   /** Bounds of the REMB estimate sent to publishers. */
   bitrate?: Partial<BitrateLimits>;
   timeouts?: Partial<PeerTimeouts>;
+  /** How forwarded packets are protected and sent; defaults to the native path when its addon is built. */
+  srtpOutput?: SrtpOutputFactory;
 }
 
 /** The SFU is shutting down; nothing was created. */
@@ -41,6 +44,7 @@ export class Sfu {
   private readonly live: LiveStages;
   private readonly limits: BitrateLimits;
   private readonly timeouts: PeerTimeouts;
+  private readonly srtpOutput: SrtpOutputFactory;
   private readonly stopListening: (() => void)[];
   private closed = false;
 
@@ -48,6 +52,7 @@ export class Sfu {
     this.live = options.live;
     this.limits = { ...DEFAULT_BITRATE_LIMITS, ...options.bitrate };
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
+    this.srtpOutput = options.srtpOutput ?? chooseSrtpOutput().factory;
     this.stopListening = [
       this.live.onLeft((stageId, participantId) => this.closeParticipant(stageId, participantId)),
       this.live.onClaimsChanged((claims) => this.enforceCapabilities(claims)),
@@ -86,7 +91,7 @@ export class Sfu {
     options: { video: boolean },
   ): Promise<{ session: SubscriberSession; answerSdp: string }> {
     this.assertOpen();
-    const opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.timeouts);
+    const opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.timeouts, this.srtpOutput);
     if (this.closed || publisher.isClosed) {
       await opened.session.close();
       throw this.closed ? new SfuClosedError('the server is shutting down') : new PublisherGoneError('the participant stopped publishing');

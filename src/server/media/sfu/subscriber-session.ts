@@ -7,6 +7,7 @@ import { subscriberPeerConfig } from './peer-config.js';
 import { PeerSession, type PeerTimeouts } from './peer-session.js';
 import type { PublisherSession } from './publisher-session.js';
 import type { SessionOwner } from './session-owner.js';
+import type { SrtpOutputFactory } from './srtp-output.js';
 import { TrackForwarder } from './track-forwarder.js';
 
 /** RTCP payload-specific feedback format of a Full Intra Request (RFC 5104). */
@@ -21,7 +22,7 @@ export class SubscriberSession extends PeerSession {
   private readonly video?: TrackForwarder;
   private readonly disposers: (() => void)[] = [];
 
-  static async open(owner: SessionOwner, publisher: PublisherSession, offerSdp: string, video: boolean, timeouts: PeerTimeouts) {
+  static async open(owner: SessionOwner, publisher: PublisherSession, offerSdp: string, video: boolean, timeouts: PeerTimeouts, output: SrtpOutputFactory) {
     checkOffer(offerSdp, 'subscribe');
     const pc = new RTCPeerConnection(subscriberPeerConfig(publisher.sources.video?.codec));
     // One stream id for both tracks, so the browser keeps them in lip sync.
@@ -29,20 +30,20 @@ export class SubscriberSession extends PeerSession {
     for (const kind of ['audio', 'video'] as const) pc.addTransceiver(kind, { direction: 'sendonly', streams: [stream] });
     try {
       const answerSdp = await answerOffer(pc, offerSdp);
-      return { session: new SubscriberSession(owner, pc, publisher, video, timeouts), answerSdp };
+      return { session: new SubscriberSession(owner, pc, publisher, video, timeouts, output), answerSdp };
     } catch (err) {
       pc.close().catch(() => {});
       throw err;
     }
   }
 
-  private constructor(owner: SessionOwner, pc: RTCPeerConnection, publisher: PublisherSession, video: boolean, timeouts: PeerTimeouts) {
+  private constructor(owner: SessionOwner, pc: RTCPeerConnection, publisher: PublisherSession, video: boolean, timeouts: PeerTimeouts, output: SrtpOutputFactory) {
     super(owner, pc, timeouts);
     for (const t of pc.getTransceivers()) {
       const kind = t.kind as MediaKind;
       const source = publisher.sources[kind];
       if (!source || t.stopped || t.stopping || t.codecs.length === 0) continue;
-      const out = new DirectRtpSender(t.sender, extensionIdMap(source.extensions, t.headerExtensions), source);
+      const out = new DirectRtpSender(t.sender, extensionIdMap(source.extensions, t.headerExtensions), source, output);
       const forwarder = new TrackForwarder(source, out, kind === 'audio' || video);
       this.forwarders.push(forwarder);
       if (kind === 'video') {

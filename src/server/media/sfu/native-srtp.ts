@@ -1,0 +1,57 @@
+import type { Socket } from 'node:dgram';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ProtectionProfileAeadAes128Gcm } from 'werift';
+import { packageRoot } from '../../package-root.js';
+import type { SrtpOutputFactory } from './srtp-output.js';
+
+/** Where `npm run build` puts the compiled native/srtp-sender.c. */
+export const NATIVE_SRTP_PATH = join(packageRoot(), 'dist', 'server', 'srtp-sender.node');
+
+/** The addon's functions (see native/srtp-sender.c); a sender holds one stream's cipher state and rollover counter. */
+export interface NativeSrtp {
+  createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): object;
+  /** Bytes sent, or -errno when the socket refused the datagram. */
+  send(sender: object, fd: number, host: string, port: number, header: Buffer, payload: Buffer): number;
+  protect(sender: object, header: Buffer, payload: Buffer): Buffer;
+}
+
+let loaded: NativeSrtp | Error | undefined;
+
+/** Loads the addon once; an Error says why it is not there. */
+export function loadNativeSrtp(): NativeSrtp | Error {
+  if (loaded) return loaded;
+  try {
+    loaded = createRequire(import.meta.url)(NATIVE_SRTP_PATH) as NativeSrtp;
+  } catch (err) {
+    loaded = new Error(`${NATIVE_SRTP_PATH}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  return loaded;
+}
+
+/**
+ * Sends from the file descriptor of the same dgram socket werift's ICE pair
+ * uses, so the subscriber sees the usual source address. dgram keeps its
+ * handle in a symbol-keyed state object (`socket._handle` reads it too, but
+ * warns as deprecated); a closed socket has no handle and sends nothing.
+ */
+export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
+  return (keys) => {
+    const sender = addon.createSender(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
+    return {
+      send(socket, host, port, header, payload) {
+        const fd = socketFd(socket);
+        if (fd >= 0) addon.send(sender, fd, host, port, header, payload);
+      },
+      protect: (header, payload) => addon.protect(sender, header, payload),
+    };
+  };
+}
+
+let stateKey: symbol | undefined;
+
+function socketFd(socket: Socket): number {
+  stateKey ??= Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
+  const state = stateKey && (socket as unknown as Record<symbol, { handle?: { fd?: number } | null }>)[stateKey];
+  return state?.handle?.fd ?? -1;
+}
