@@ -4,12 +4,14 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  GenericNack,
   type MediaStreamTrack,
   RTCPeerConnection,
   type RTCPeerConnectionConfig,
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
   type RTCRtpTransceiver,
+  RtcpTransportLayerFeedback,
   RtpHeader,
   RtpPacket,
 } from 'werift';
@@ -17,6 +19,7 @@ import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
 import { createMediaHandler } from '../../src/server/media/media-routes.js';
 import { loadNativeSrtp, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
+import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { Sfu } from '../../src/server/media/sfu/sfu.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 
@@ -124,7 +127,7 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
 
   before(async () => {
     live = new LiveStages();
-    sfu = new Sfu({ live, srtpOutput: srtpOutput() });
+    sfu = new Sfu({ live, srtpOutput: srtpOutput(), congestion: { checkIntervalMs: 200, overuseChecks: 3, initialBackoffMs: 2000 } });
     const handler = createMediaHandler({ tokens, live, sfu });
     server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -294,6 +297,52 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
     assert.ok(plis.length >= 1, 'no PLI reached the publisher');
     assert.ok(plis.length <= 3, `${plis.length} PLIs for a 0.4 s burst`);
     for (let i = 1; i < plis.length; i++) assert.ok(plis[i] - plis[i - 1] >= 290, `PLIs ${Math.round(plis[i] - plis[i - 1])} ms apart`);
+  });
+
+  it('answers a subscriber’s NACK by resending those packets, at most once per 100 ms each and within a budget', async () => {
+    await startPublisher('pub-nack');
+    const sub = await startSubscriber('pub-nack');
+    await waitFor('video', () => sub.count('video') > 20);
+    const lost = sub.received.filter((r) => r.kind === 'video').slice(-6, -1).map((r) => r.sequenceNumber);
+    const copies = (sequenceNumber: number) => sub.received.filter((r) => r.kind === 'video' && r.sequenceNumber === sequenceNumber).length;
+    const mediaSourceSsrc = sub.videoTransceiver.receiver.track.ssrc!;
+    const nack = () =>
+      sub.videoTransceiver.receiver.dtlsTransport.sendRtcp([new RtcpTransportLayerFeedback({ feedback: new GenericNack({ senderSsrc: 1, mediaSourceSsrc, lost }) })]);
+    await nack();
+    await nack(); // a repeat within 100 ms is not answered again
+    await waitFor('retransmissions', () => lost.every((seq) => copies(seq) === 2));
+    await sleep(60);
+    assert.deepEqual(lost.map(copies), [2, 2, 2, 2, 2]);
+    await sleep(600); // past 100 ms, and ~30 packets later: enough retransmission budget for five more
+    await nack();
+    await waitFor('the NACK answered again', () => lost.every((seq) => copies(seq) === 3));
+  });
+
+  it('pauses video while the subscriber’s REMB cannot carry it, keeps audio, and tries video again after a backoff', async () => {
+    await startPublisher('pub-congested');
+    const sub = await startSubscriber('pub-congested');
+    await waitFor('video', () => sub.count('video') > 5);
+    const ssrcs = sub.pc.getTransceivers().map((t) => t.receiver.track.ssrc!);
+    let estimate = 20_000; // far below the ~100 kbit/s the test publisher sends
+    const reporting = setInterval(() => void sub.videoTransceiver.receiver.dtlsTransport.sendRtcp([rembPacket(1, estimate, ssrcs)]), 100);
+    timers.push(reporting);
+    const videoBefore = sub.count('video');
+    let paused = false;
+    for (const deadline = performance.now() + 5000; !paused && performance.now() < deadline; ) {
+      const count = sub.count('video');
+      await sleep(300);
+      paused = sub.count('video') === count;
+    }
+    assert.ok(paused, 'video kept flowing under a 20 kbit/s estimate');
+    assert.ok(sub.count('video') > videoBefore, 'video stopped before the estimate was checked three times');
+    const videoPaused = sub.count('video');
+    const audioPaused = sub.count('audio');
+    await sleep(500);
+    assert.equal(sub.count('video'), videoPaused);
+    assert.ok(sub.count('audio') > audioPaused + 20, 'audio stopped too');
+    estimate = 5_000_000;
+    await waitFor('video resumed after the backoff', () => sub.count('video') > videoPaused + 5, 3000);
+    clearInterval(reporting);
   });
 
   it('sends the publisher a REMB estimate', async () => {

@@ -2,6 +2,7 @@ import type { Socket } from 'node:dgram';
 import type { RTCRtpSender, RtpPacket } from 'werift';
 import { EXTENSION_URI, type ExtensionIdMap } from './header-extensions.js';
 import { type OutgoingStream, extensionIdTable, writeForwardedHeader } from './rtp-header-writer.js';
+import { RetransmissionHistory } from './retransmission-history.js';
 import { installSenderReportClock } from './sender-reports.js';
 import type { SourceTrack } from './source-track.js';
 import type { SrtpOutput, SrtpOutputFactory } from './srtp-output.js';
@@ -38,8 +39,8 @@ interface IceConnection {
  * socket of the nominated ICE pair.
  *
  * werift's sender still owns everything else: RTCP in both directions and its
- * sender reports, whose counters and clock this keeps current. It keeps no
- * retransmission history, so NACKs go unanswered.
+ * sender reports, whose counters and clock this keeps current. NACKs are
+ * answered from this sender's own history (werift's is never filled).
  */
 export class DirectRtpSender {
   private readonly sender: SenderInternals;
@@ -49,6 +50,9 @@ export class DirectRtpSender {
   private keys?: SrtpSessionKeys;
   private lastTimestamp = 0;
   private lastForwardMs = 0;
+  private readonly history = new RetransmissionHistory();
+  /** RTP bytes sent, retransmissions included: what the subscriber's link carried. */
+  sentBytes = 0;
 
   constructor(
     sender: RTCRtpSender,
@@ -61,12 +65,27 @@ export class DirectRtpSender {
   }
 
   send(packet: RtpPacket, sequenceNumber: number): void {
+    if (!this.transmit(packet, sequenceNumber)) return;
+    const sender = this.sender;
+    sender.packetCount = (sender.packetCount + 1) >>> 0;
+    sender.octetCount += packet.payload.length;
+    this.history.remember(sequenceNumber, packet);
+    this.lastTimestamp = packet.header.timestamp;
+    this.lastForwardMs = performance.now();
+  }
+
+  /** Answers the subscriber's NACK by sending the listed packets again, as far as the history's rate limits allow. */
+  retransmit(lost: readonly number[]): void {
+    for (const { sequenceNumber, packet } of this.history.take(lost)) this.transmit(packet, sequenceNumber);
+  }
+
+  private transmit(packet: RtpPacket, sequenceNumber: number): boolean {
     const sender = this.sender;
     const keys = sender.dtlsTransport.srtp?.localContext;
     const connection = sender.dtlsTransport.iceTransport.connection;
-    if (sender.stopped || !keys || !connection.canSendApplicationData()) return;
+    if (sender.stopped || !keys || !connection.canSendApplicationData()) return false;
     const stream = this.stream ?? this.begin();
-    if (!stream) return;
+    if (!stream) return false;
     if (keys !== this.keys) {
       this.keys = keys;
       this.output = this.outputFor(keys);
@@ -76,10 +95,8 @@ export class DirectRtpSender {
     const socket = pair.protocol.transport.socket;
     if (socket) this.output!.send(socket, pair.remoteAddr[0], pair.remoteAddr[1], header, packet.payload);
     else connection.send(this.output!.protect(header, packet.payload)).catch(() => {});
-    sender.packetCount = (sender.packetCount + 1) >>> 0;
-    sender.octetCount += packet.payload.length;
-    this.lastTimestamp = packet.header.timestamp;
-    this.lastForwardMs = performance.now();
+    this.sentBytes += header.length + packet.payload.length;
+    return true;
   }
 
   /** On the first packet: fixes the subscriber's stream parameters and starts werift's sender reports. */

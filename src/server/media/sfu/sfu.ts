@@ -5,7 +5,8 @@ import { PublisherSession } from './publisher-session.js';
 import { type BitrateLimits, DEFAULT_BITRATE_LIMITS } from './receive-estimator.js';
 import { isParticipant, sessionOwner } from './session-owner.js';
 import { type SrtpOutputFactory, chooseSrtpOutput } from './srtp-output.js';
-import { SubscriberSession } from './subscriber-session.js';
+import { type CongestionTimings, DEFAULT_CONGESTION_TIMINGS } from './subscriber-congestion.js';
+import { SubscriberSession, type SubscriberSettings } from './subscriber-session.js';
 
 export interface SfuOptions {
   /** Presence registry: told what each participant publishes, and who left. */
@@ -15,6 +16,8 @@ export interface SfuOptions {
   timeouts?: Partial<PeerTimeouts>;
   /** How forwarded packets are protected and sent; defaults to the native path when its addon is built. */
   srtpOutput?: SrtpOutputFactory;
+  /** Timing of the per-subscriber congestion control. */
+  congestion?: Partial<CongestionTimings>;
 }
 
 /** The SFU is shutting down; nothing was created. */
@@ -44,7 +47,7 @@ export class Sfu {
   private readonly live: LiveStages;
   private readonly limits: BitrateLimits;
   private readonly timeouts: PeerTimeouts;
-  private readonly srtpOutput: SrtpOutputFactory;
+  private readonly subscriberSettings: SubscriberSettings;
   private readonly stopListening: (() => void)[];
   private closed = false;
 
@@ -52,7 +55,11 @@ export class Sfu {
     this.live = options.live;
     this.limits = { ...DEFAULT_BITRATE_LIMITS, ...options.bitrate };
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
-    this.srtpOutput = options.srtpOutput ?? chooseSrtpOutput().factory;
+    this.subscriberSettings = {
+      timeouts: this.timeouts,
+      srtpOutput: options.srtpOutput ?? chooseSrtpOutput().factory,
+      congestion: { ...DEFAULT_CONGESTION_TIMINGS, ...options.congestion },
+    };
     this.stopListening = [
       this.live.onLeft((stageId, participantId) => this.closeParticipant(stageId, participantId)),
       this.live.onClaimsChanged((claims) => this.enforceCapabilities(claims)),
@@ -91,7 +98,7 @@ export class Sfu {
     options: { video: boolean },
   ): Promise<{ session: SubscriberSession; answerSdp: string }> {
     this.assertOpen();
-    const opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.timeouts, this.srtpOutput);
+    const opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.subscriberSettings);
     if (this.closed || publisher.isClosed) {
       await opened.session.close();
       throw this.closed ? new SfuClosedError('the server is shutting down') : new PublisherGoneError('the participant stopped publishing');
