@@ -8,11 +8,13 @@ import type { SrtpOutputFactory } from './srtp-output.js';
 /** Where `npm run build` puts the compiled native/srtp-sender.c. */
 export const NATIVE_SRTP_PATH = join(packageRoot(), 'dist', 'server', 'srtp-sender.node');
 
-/** The addon's functions (see native/srtp-sender.c); a sender holds one stream's cipher state and rollover counter. */
+/** The addon's functions (see native/srtp-sender.c); a sender holds one stream's cipher state, rollover counter and send queue. */
 export interface NativeSrtp {
   createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): object;
-  /** Bytes sent, or -errno when the socket refused the datagram. */
-  send(sender: object, fd: number, host: string, port: number, header: Buffer, payload: Buffer): number;
+  /** Protects the packet into the stream's queue (sent at once when full, or when the destination changes). */
+  queue(sender: object, fd: number, host: string, port: number, header: Buffer, payload: Buffer): void;
+  /** Sends every stream's queue. */
+  flush(): void;
   protect(sender: object, header: Buffer, payload: Buffer): Buffer;
 }
 
@@ -34,14 +36,28 @@ export function loadNativeSrtp(): NativeSrtp | Error {
  * uses, so the subscriber sees the usual source address. dgram keeps its
  * handle in a symbol-keyed state object (`socket._handle` reads it too, but
  * warns as deprecated); a closed socket has no handle and sends nothing.
+ *
+ * Packets queue per stream and go out together once the current task ends:
+ * the publisher's packets are forwarded in batches (a video frame's packets
+ * arrive together), so each subscriber gets a frame in one system call.
  */
 export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    addon.flush();
+  };
   return (keys) => {
     const sender = addon.createSender(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
     return {
       send(socket, host, port, header, payload) {
         const fd = socketFd(socket);
-        if (fd >= 0) addon.send(sender, fd, host, port, header, payload);
+        if (fd < 0) return;
+        addon.queue(sender, fd, host, port, header, payload);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          process.nextTick(flush);
+        }
       },
       protect: (header, payload) => addon.protect(sender, header, payload),
     };

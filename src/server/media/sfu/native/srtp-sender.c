@@ -1,8 +1,10 @@
 /*
- * The SFU's per-packet send path in C: SRTP-protects one forwarded RTP packet
+ * The SFU's per-packet send path in C: SRTP-protects forwarded RTP packets
  * (RFC 7714 AEAD_AES_128_GCM or RFC 3711 AES_CM_128_HMAC_SHA1_80) with a
- * cipher whose key schedule is set up once per stream, and sends it with one
- * sendto() on the UDP socket of the subscriber's ICE pair.
+ * cipher whose key schedule is set up once per stream, queues them per
+ * stream, and sends each stream's queue with one sendmmsg() on the UDP socket
+ * of the subscriber's ICE pair when JavaScript calls flush() (after each
+ * batch of publisher packets: a video frame's packets arrive together).
  *
  * From JavaScript the same work costs a cipher object per packet (Node's
  * crypto cannot give a GCM or CTR cipher a new IV) and dgram's send path; see
@@ -12,11 +14,11 @@
  * OpenSSL symbols for addons), so the few functions used are declared here
  * rather than requiring OpenSSL's development headers.
  */
+#define _GNU_SOURCE
 #define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -53,6 +55,8 @@ int HMAC_Final(HMAC_CTX *ctx, unsigned char *md, unsigned int *len);
 #define SHA1_BYTES 20
 /* Larger than any datagram the SFU forwards (payloads come from a 1500-byte MTU). */
 #define MAX_DATAGRAM 2048
+/* Datagrams queued per stream before it is sent without waiting for flush(); a 2 Mbit/s frame is ~8. */
+#define BATCH 16
 
 typedef struct {
   int gcm;
@@ -61,13 +65,50 @@ typedef struct {
   unsigned char salt[CM_SALT_BYTES];
   /* Extended index of the highest sequence number sent so far; -1 before the first. */
   int64_t highest;
-  unsigned char datagram[MAX_DATAGRAM];
+  /* The queue: datagrams for one socket and destination, and whether the stream is in `pending`. */
+  int fd;
+  struct sockaddr_storage dest;
+  socklen_t dest_len;
+  int queued;
+  int in_pending;
+  size_t lengths[BATCH];
+  unsigned char datagrams[BATCH][MAX_DATAGRAM];
 } sender_t;
+
+/* Streams with queued datagrams, sent by flush(). Node calls addons on one thread per environment. */
+static sender_t **pending;
+static size_t pending_count, pending_capacity;
+
+/* Sends the stream's queue; what the socket refuses (a full send buffer) is loss, as with any UDP send. */
+static void send_queue(sender_t *s) {
+  if (s->queued == 0) return;
+  struct mmsghdr messages[BATCH];
+  struct iovec parts[BATCH];
+  for (int i = 0; i < s->queued; i++) {
+    parts[i].iov_base = s->datagrams[i];
+    parts[i].iov_len = s->lengths[i];
+    memset(&messages[i], 0, sizeof messages[i]);
+    messages[i].msg_hdr.msg_name = &s->dest;
+    messages[i].msg_hdr.msg_namelen = s->dest_len;
+    messages[i].msg_hdr.msg_iov = &parts[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  int sent = 0;
+  while (sent < s->queued) {
+    int n = sendmmsg(s->fd, messages + sent, (unsigned)(s->queued - sent), MSG_DONTWAIT);
+    if (n <= 0) break;
+    sent += n;
+  }
+  s->queued = 0;
+}
 
 static void finalize_sender(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   sender_t *s = data;
+  for (size_t i = 0; s->in_pending && i < pending_count; i++) {
+    if (pending[i] == s) pending[i] = pending[--pending_count];
+  }
   EVP_CIPHER_CTX_free(s->cipher);
   if (s->hmac) HMAC_CTX_free(s->hmac);
   free(s);
@@ -132,8 +173,8 @@ static napi_value create_sender(napi_env env, napi_callback_info info) {
   return external;
 }
 
-/* Writes the protected packet (header, ciphertext, tag) into s->datagram; returns its length or 0. */
-static size_t protect(sender_t *s, const unsigned char *header, size_t header_len, const unsigned char *payload, size_t payload_len) {
+/* Writes the protected packet (header, ciphertext, tag) into `out`; returns its length or 0. */
+static size_t protect(sender_t *s, unsigned char *out, const unsigned char *header, size_t header_len, const unsigned char *payload, size_t payload_len) {
   uint32_t ssrc = ((uint32_t)header[8] << 24) | ((uint32_t)header[9] << 16) | ((uint32_t)header[10] << 8) | header[11];
   uint16_t seq = (uint16_t)((header[2] << 8) | header[3]);
   uint32_t roc = (uint32_t)(extend_sequence(s, seq) >> 16);
@@ -145,7 +186,6 @@ static size_t protect(sender_t *s, const unsigned char *header, size_t header_le
   iv[at + 8] = seq >> 8, iv[at + 9] = seq;
   for (int i = 0; i < (s->gcm ? GCM_SALT_BYTES : CM_SALT_BYTES); i++) iv[i] ^= s->salt[i];
 
-  unsigned char *out = s->datagram;
   memcpy(out, header, header_len);
   unsigned char *body = out + header_len;
   int n;
@@ -189,11 +229,12 @@ static int parse_address(const char *host, int port, struct sockaddr_storage *ad
   return 0;
 }
 
-/*
- * send(sender, fd: number, host: string, port: number, header: Buffer, payload: Buffer) → number:
- * bytes sent, or -errno when the socket refused the datagram (a full send buffer is loss, as in UDP).
- */
-static napi_value send_packet(napi_env env, napi_callback_info info) {
+static int same_destination(sender_t *s, int fd, const struct sockaddr_storage *addr, socklen_t addr_len) {
+  return s->fd == fd && s->dest_len == addr_len && memcmp(&s->dest, addr, addr_len) == 0;
+}
+
+/* queue(sender, fd: number, host: string, port: number, header: Buffer, payload: Buffer): protects and queues one packet. */
+static napi_value queue_packet(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -206,18 +247,47 @@ static napi_value send_packet(napi_env env, napi_callback_info info) {
   if (argc != 6 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok || napi_get_value_int32(env, argv[1], &fd) != napi_ok ||
       napi_get_value_string_utf8(env, argv[2], host, sizeof host, &host_len) != napi_ok || napi_get_value_int32(env, argv[3], &port) != napi_ok ||
       !buffer_arg(env, argv[4], &header, &header_len) || !buffer_arg(env, argv[5], &payload, &payload_len)) {
-    return throw_error(env, "send(sender, fd, host, port, header, payload)");
+    return throw_error(env, "queue(sender, fd, host, port, header, payload)");
   }
-  if (header_len < 12 || header_len + payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) return throw_error(env, "send: packet too short or too long");
+  if (header_len < 12 || header_len + payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) return throw_error(env, "queue: packet too short or too long");
   struct sockaddr_storage addr;
   socklen_t addr_len;
-  if (!parse_address(host, port, &addr, &addr_len)) return throw_error(env, "send: host is not an IP address");
-  size_t length = protect(s, header, header_len, payload, payload_len);
-  if (!length) return throw_error(env, "send: SRTP protection failed");
-  ssize_t sent = sendto(fd, s->datagram, length, MSG_DONTWAIT, (struct sockaddr *)&addr, addr_len);
-  napi_value result;
-  napi_create_int32(env, sent < 0 ? -errno : (int32_t)sent, &result);
-  return result;
+  if (!parse_address(host, port, &addr, &addr_len)) return throw_error(env, "queue: host is not an IP address");
+  if (s->queued > 0 && !same_destination(s, fd, &addr, addr_len)) send_queue(s);
+  size_t length = protect(s, s->datagrams[s->queued], header, header_len, payload, payload_len);
+  if (!length) return throw_error(env, "queue: SRTP protection failed");
+  s->fd = fd;
+  s->dest = addr;
+  s->dest_len = addr_len;
+  s->lengths[s->queued++] = length;
+  if (!s->in_pending) {
+    if (pending_count == pending_capacity) {
+      size_t capacity = pending_capacity ? pending_capacity * 2 : 64;
+      sender_t **grown = realloc(pending, capacity * sizeof *pending);
+      if (!grown) {
+        send_queue(s);
+        return NULL;
+      }
+      pending = grown;
+      pending_capacity = capacity;
+    }
+    pending[pending_count++] = s;
+    s->in_pending = 1;
+  }
+  if (s->queued == BATCH) send_queue(s);
+  return NULL;
+}
+
+/* flush(): sends every stream's queue, one sendmmsg() per stream. */
+static napi_value flush_queues(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  for (size_t i = 0; i < pending_count; i++) {
+    send_queue(pending[i]);
+    pending[i]->in_pending = 0;
+  }
+  pending_count = 0;
+  return NULL;
 }
 
 /* protect(sender, header, payload) → Buffer: the protected datagram, for tests and for sockets without an fd. */
@@ -233,17 +303,19 @@ static napi_value protect_packet(napi_env env, napi_callback_info info) {
     return throw_error(env, "protect(sender, header, payload)");
   }
   if (header_len < 12 || header_len + payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) return throw_error(env, "protect: packet too short or too long");
-  size_t length = protect(s, header, header_len, payload, payload_len);
+  unsigned char datagram[MAX_DATAGRAM];
+  size_t length = protect(s, datagram, header, header_len, payload, payload_len);
   if (!length) return throw_error(env, "protect: SRTP protection failed");
   napi_value result;
-  napi_create_buffer_copy(env, length, s->datagram, NULL, &result);
+  napi_create_buffer_copy(env, length, datagram, NULL, &result);
   return result;
 }
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"createSender", NULL, create_sender, NULL, NULL, NULL, napi_default, NULL},
-      {"send", NULL, send_packet, NULL, NULL, NULL, napi_default, NULL},
+      {"queue", NULL, queue_packet, NULL, NULL, NULL, napi_default, NULL},
+      {"flush", NULL, flush_queues, NULL, NULL, NULL, napi_default, NULL},
       {"protect", NULL, protect_packet, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
