@@ -30,6 +30,19 @@ interface IceConnection {
   nominated?: { remoteAddr: [string, number]; protocol: { transport: { socket?: Socket } } };
 }
 
+/** How long a resolved route is used before werift's transports are read again. */
+const ROUTE_TTL_MS = 250;
+
+/** Everything one send needs, read from werift's sender and transports. */
+interface Route {
+  stream: OutgoingStream;
+  output: SrtpOutput;
+  connection: IceConnection;
+  socket?: Socket;
+  host: string;
+  port: number;
+}
+
 /**
  * Sends forwarded packets to one subscriber's stream without werift's
  * per-packet path (which clones the packet, rebuilds and sorts extensions,
@@ -51,6 +64,8 @@ export class DirectRtpSender {
   private lastTimestamp = 0;
   private lastForwardMs = 0;
   private readonly history = new RetransmissionHistory();
+  private route?: Route;
+  private routeExpiresMs = 0;
   /** RTP bytes sent, retransmissions included: what the subscriber's link carried. */
   sentBytes = 0;
 
@@ -80,23 +95,39 @@ export class DirectRtpSender {
   }
 
   private transmit(packet: RtpPacket, sequenceNumber: number): boolean {
+    const now = performance.now();
+    if (now >= this.routeExpiresMs) this.route = this.resolveRoute(now);
+    const route = this.route;
+    if (!route) return false;
+    const header = writeForwardedHeader(packet.header, sequenceNumber, route.stream, this.idTable);
+    if (route.socket) route.output.send(route.socket, route.host, route.port, header, packet.payload);
+    else route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
+    this.sentBytes += header.length + packet.payload.length;
+    return true;
+  }
+
+  /**
+   * Reads werift's transports for where and how to send. werift's objects are
+   * slow to read property by property (they define every field at run time),
+   * so the answer is kept for ROUTE_TTL_MS: long enough to be read a few times
+   * per second per subscriber, short enough to follow a change of ICE pair or
+   * a lost connection. A closed session stops its forwarders first.
+   */
+  private resolveRoute(now: number): Route | undefined {
     const sender = this.sender;
     const keys = sender.dtlsTransport.srtp?.localContext;
     const connection = sender.dtlsTransport.iceTransport.connection;
-    if (sender.stopped || !keys || !connection.canSendApplicationData()) return false;
+    this.routeExpiresMs = 0;
+    if (sender.stopped || !keys || !connection.canSendApplicationData()) return undefined;
     const stream = this.stream ?? this.begin();
-    if (!stream) return false;
+    if (!stream) return undefined;
     if (keys !== this.keys) {
       this.keys = keys;
       this.output = this.outputFor(keys);
     }
-    const header = writeForwardedHeader(packet.header, sequenceNumber, stream, this.idTable);
     const pair = connection.nominated!;
-    const socket = pair.protocol.transport.socket;
-    if (socket) this.output!.send(socket, pair.remoteAddr[0], pair.remoteAddr[1], header, packet.payload);
-    else connection.send(this.output!.protect(header, packet.payload)).catch(() => {});
-    this.sentBytes += header.length + packet.payload.length;
-    return true;
+    this.routeExpiresMs = now + ROUTE_TTL_MS;
+    return { stream, output: this.output!, connection, socket: pair.protocol.transport.socket, host: pair.remoteAddr[0], port: pair.remoteAddr[1] };
   }
 
   /** On the first packet: fixes the subscriber's stream parameters and starts werift's sender reports. */

@@ -38,8 +38,9 @@ export function loadNativeSrtp(): NativeSrtp | Error {
  * warns as deprecated); a closed socket has no handle and sends nothing.
  *
  * Packets queue per stream and go out together once the current task ends:
- * the publisher's packets are forwarded in batches (a video frame's packets
- * arrive together), so each subscriber gets a frame in one system call.
+ * the publisher's packets are forwarded in batches of what arrived together
+ * (often a video frame's packets), and each subscriber gets a batch in one
+ * system call.
  */
 export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   let flushScheduled = false;
@@ -49,9 +50,16 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   };
   return (keys) => {
     const sender = addon.createSender(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
+    // The fd of the socket's current libuv handle; reading `fd` calls into C++, comparing handles does not.
+    let handle: UdpHandle | null | undefined;
+    let fd = -1;
     return {
       send(socket, host, port, header, payload) {
-        const fd = socketFd(socket);
+        const current = socketState(socket)?.handle;
+        if (current !== handle) {
+          handle = current;
+          fd = current?.fd ?? -1;
+        }
         if (fd < 0) return;
         addon.queue(sender, fd, host, port, header, payload);
         if (!flushScheduled) {
@@ -64,10 +72,14 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   };
 }
 
+interface UdpHandle {
+  fd?: number;
+}
+
 let stateKey: symbol | undefined;
 
-function socketFd(socket: Socket): number {
+/** dgram's internal state of a socket; its handle is null once the socket is closed. */
+function socketState(socket: Socket): { handle?: UdpHandle | null } | undefined {
   stateKey ??= Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  const state = stateKey && (socket as unknown as Record<symbol, { handle?: { fd?: number } | null }>)[stateKey];
-  return state?.handle?.fd ?? -1;
+  return stateKey && (socket as unknown as Record<symbol, { handle?: UdpHandle | null }>)[stateKey];
 }

@@ -4,7 +4,7 @@
  * cipher whose key schedule is set up once per stream, queues them per
  * stream, and sends each stream's queue with one sendmmsg() on the UDP socket
  * of the subscriber's ICE pair when JavaScript calls flush() (after each
- * batch of publisher packets: a video frame's packets arrive together).
+ * batch of publisher packets that arrived together, often a video frame).
  *
  * From JavaScript the same work costs a cipher object per packet (Node's
  * crypto cannot give a GCM or CTR cipher a new IV) and dgram's send path; see
