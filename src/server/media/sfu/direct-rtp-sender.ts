@@ -15,8 +15,6 @@ interface SenderInternals {
   mid?: string;
   codec?: { payloadType: number };
   headerExtensions: { id: number; uri: string }[];
-  packetCount: number;
-  octetCount: number;
   runRtcp(): Promise<void>;
   dtlsTransport: {
     srtp?: { localContext: SrtpSessionKeys };
@@ -52,7 +50,7 @@ interface Route {
  * socket of the nominated ICE pair.
  *
  * werift's sender still owns everything else: RTCP in both directions and its
- * sender reports, whose counters and clock this keeps current. NACKs are
+ * sender reports, whose counters and clock this provides. NACKs are
  * answered from this sender's own history (werift's is never filled).
  */
 export class DirectRtpSender {
@@ -68,6 +66,9 @@ export class DirectRtpSender {
   private routeExpiresMs = 0;
   /** RTP bytes sent, retransmissions included: what the subscriber's link carried. */
   sentBytes = 0;
+  /** Packets and payload bytes forwarded (not retransmitted), for werift's sender reports. */
+  private packets = 0;
+  private octets = 0;
 
   constructor(
     sender: RTCRtpSender,
@@ -80,22 +81,22 @@ export class DirectRtpSender {
   }
 
   send(packet: RtpPacket, sequenceNumber: number): void {
-    if (!this.transmit(packet, sequenceNumber)) return;
-    const sender = this.sender;
-    sender.packetCount = (sender.packetCount + 1) >>> 0;
-    sender.octetCount += packet.payload.length;
+    const now = performance.now();
+    if (!this.transmit(packet, sequenceNumber, now)) return;
+    this.packets++;
+    this.octets += packet.payload.length;
     this.history.remember(sequenceNumber, packet);
     this.lastTimestamp = packet.header.timestamp;
-    this.lastForwardMs = performance.now();
+    this.lastForwardMs = now;
   }
 
   /** Answers the subscriber's NACK by sending the listed packets again, as far as the history's rate limits allow. */
   retransmit(lost: readonly number[]): void {
-    for (const { sequenceNumber, packet } of this.history.take(lost)) this.transmit(packet, sequenceNumber);
+    const now = performance.now();
+    for (const { sequenceNumber, packet } of this.history.take(lost, now)) this.transmit(packet, sequenceNumber, now);
   }
 
-  private transmit(packet: RtpPacket, sequenceNumber: number): boolean {
-    const now = performance.now();
+  private transmit(packet: RtpPacket, sequenceNumber: number, now: number): boolean {
     if (now >= this.routeExpiresMs) this.route = this.resolveRoute(now);
     const route = this.route;
     if (!route) return false;
@@ -141,6 +142,9 @@ export class DirectRtpSender {
       mid: midId !== undefined && sender.mid ? { id: midId, value: Buffer.from(sender.mid) } : undefined,
     };
     installSenderReportClock(sender, this.source, () => ({ rtpTimestamp: this.lastTimestamp, atMs: this.lastForwardMs }));
+    // werift reads its counters when it builds a report; writing them per packet into werift's slow objects would cost more.
+    Object.defineProperty(sender, 'packetCount', { configurable: true, get: () => this.packets >>> 0, set: () => {} });
+    Object.defineProperty(sender, 'octetCount', { configurable: true, get: () => this.octets >>> 0, set: () => {} });
     void sender.runRtcp();
     return this.stream;
   }
