@@ -10,8 +10,8 @@
  * BENCH_CPU_PROF=<dir> runs our server with `node --cpu-prof` into that folder.
  * BENCH_MAX_SUBSCRIBERS caps N (default 320). BENCH_SERVER=<path/to/cli.js>
  * runs another build of our server (e.g. an older commit's, for before/after).
- * BENCH_JANUS_EVENT_LOOPS=<n> gives Janus a static pool of n media threads
- * instead of its default thread per handle.
+ * BENCH_JANUS_EVENT_LOOPS=<n> sets Janus' pool of media threads (default 1,
+ * one per core it runs on; 0: Janus' shipped default, a thread per handle).
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ import { printTable } from './lib/stats.js';
 import { writeMotionClip } from './lib/y4m.js';
 
 const RAMP_MS = 12_000;
+/** Janus' media threads: one loop per core it is pinned to, which measured cheaper than its default thread per handle. */
+const JANUS_EVENT_LOOPS = Number(process.env.BENCH_JANUS_EVENT_LOOPS ?? 1);
 const SERVER_CORE = '0';
 const LOAD_CORE = '1';
 
@@ -50,7 +52,7 @@ export async function runSfuCapacity(): Promise<Record<string, unknown>> {
       console.log(`Janus column skipped: ${janus.skipped}`);
       return { date: new Date().toISOString(), ...ours, janus };
     }
-    console.log(`Janus ${janus.version}:`);
+    console.log(`Janus ${janus.version}, ${janus.eventLoops ? `event_loops = ${janus.eventLoops}` : 'a thread per handle'}:`);
     printMeasurement(janus);
     const comparison = compare(ours.rows, janus.rows);
     console.log('\nours vs Janus, same run (ours / Janus below 1: ours costs less):');
@@ -89,18 +91,18 @@ async function measureOurs(browser: Browser, maxSubscribers: number): Promise<Sf
 }
 
 /** Janus' column, or why there is none (not installed, or it failed: ours is reported either way). */
-async function measureJanus(browser: Browser, maxSubscribers: number): Promise<(SfuMeasurement & { version: string }) | { skipped: string }> {
+async function measureJanus(browser: Browser, maxSubscribers: number): Promise<(SfuMeasurement & { version: string; eventLoops: number }) | { skipped: string }> {
   const unavailable = janusUnavailable();
   if (unavailable) return { skipped: unavailable };
   let janus: Awaited<ReturnType<typeof startJanus>> | undefined;
   try {
-    janus = await startJanus(SERVER_CORE, Number(process.env.BENCH_JANUS_EVENT_LOOPS) || undefined);
+    janus = await startJanus(SERVER_CORE, JANUS_EVENT_LOOPS || undefined);
     const publisher = await publishToJanus(browser, janus.apiUrl, janus.adminKey);
     try {
       await sleep(RAMP_MS);
       const loadScript = new URL('./lib/janus-counter.ts', import.meta.url);
       const subscribeParams = { apiUrl: janus.apiUrl, room: publisher.room, feed: publisher.feed, hostAddress: HOST_ADDRESS };
-      return { version: janus.version, ...(await measureSfu({ pid: janus.pid, page: publisher.page, loadScript, subscribeParams }, maxSubscribers)) };
+      return { version: janus.version, eventLoops: JANUS_EVENT_LOOPS, ...(await measureSfu({ pid: janus.pid, page: publisher.page, loadScript, subscribeParams }, maxSubscribers)) };
     } finally {
       await publisher.stop();
     }
