@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createSocket } from 'node:dgram';
 import { describe, it } from 'node:test';
 import {
   ProtectionProfileAeadAes128Gcm,
@@ -294,8 +295,32 @@ describe('media: SRTP protection of forwarded packets', () => {
     if (native instanceof Error) throw native;
     assert.throws(() => native.createSender(true, Buffer.alloc(15), Buffer.alloc(12), Buffer.alloc(20)), /wrong key, salt or auth key length/);
     const sender = native.createSender(true, Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(0));
-    assert.throws(() => native.protect(sender, Buffer.alloc(12, 0x80), Buffer.alloc(4000)), /too short or too long/);
-    assert.throws(() => native.protect(sender, Buffer.alloc(8), Buffer.alloc(10)), /too short or too long/);
+    assert.throws(() => native.protect(sender, Buffer.alloc(12, 0x80), Buffer.alloc(4000)), /too short or too long for one datagram/);
+    assert.throws(() => native.protect(sender, Buffer.alloc(8), Buffer.alloc(10)), /too short or too long for one datagram/);
+    assert.throws(() => native.queue(sender, Buffer.alloc(12, 0x80), Buffer.alloc(10)), /no destination set/);
+    assert.throws(() => native.setDestination(sender, 1, 'example.com', 5000), /not an IP address/);
+  });
+
+  it('native: queued packets go out on flush, from the given socket, one datagram each', async () => {
+    if (native instanceof Error) throw native;
+    const receiver = createSocket('udp4');
+    const from = createSocket('udp4');
+    await Promise.all([new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r)), new Promise<void>((r) => from.bind(0, '127.0.0.1', r))]);
+    const datagrams: { data: Buffer; port: number }[] = [];
+    receiver.on('message', (data, info) => datagrams.push({ data, port: info.port }));
+    const srtp = new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
+    const decrypt = new SrtpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 });
+    const output = nativeSrtpOutput(native)(srtp.localContext as never);
+    assert.ok(output.setDestination(from, '127.0.0.1', receiver.address().port));
+    const stream = { ssrc: 7, payloadType: 96 };
+    for (let i = 0; i < 3; i++) output.send(writeForwardedHeader(new RtpHeader({ timestamp: i }), 100 + i, stream, new Uint8Array(256)), Buffer.from(`packet ${i}`));
+    assert.equal(datagrams.length, 0, 'sent before the task ended');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(datagrams.map((d) => d.port), [from.address().port, from.address().port, from.address().port]);
+    assert.deepEqual(datagrams.map((d) => RtpPacket.deSerialize(decrypt.decrypt(d.data)).payload.toString()), ['packet 0', 'packet 1', 'packet 2']);
+    from.close();
+    receiver.close();
+    assert.equal(output.setDestination(from, '127.0.0.1', 9), false, 'a closed socket is no destination');
   });
 });
 

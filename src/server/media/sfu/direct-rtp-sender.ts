@@ -34,11 +34,10 @@ const ROUTE_TTL_MS = 250;
 /** Everything one send needs, read from werift's sender and transports. */
 interface Route {
   stream: OutgoingStream;
+  /** Sends to the ICE pair's UDP socket and address, set as its destination. */
   output: SrtpOutput;
-  connection: IceConnection;
-  socket?: Socket;
-  host: string;
-  port: number;
+  /** Set when the ICE pair has no UDP socket: datagrams go through werift's connection. */
+  connection?: IceConnection;
 }
 
 /**
@@ -101,8 +100,8 @@ export class DirectRtpSender {
     const route = this.route;
     if (!route) return false;
     const header = writeForwardedHeader(packet.header, sequenceNumber, route.stream, this.idTable);
-    if (route.socket) route.output.send(route.socket, route.host, route.port, header, packet.payload);
-    else route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
+    if (route.connection) route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
+    else route.output.send(header, packet.payload);
     this.sentBytes += header.length + packet.payload.length;
     return true;
   }
@@ -127,8 +126,10 @@ export class DirectRtpSender {
       this.output = this.outputFor(keys);
     }
     const pair = connection.nominated!;
+    const socket = pair.protocol.transport.socket;
+    if (socket && !this.output!.setDestination(socket, pair.remoteAddr[0], pair.remoteAddr[1])) return undefined;
     this.routeExpiresMs = now + ROUTE_TTL_MS;
-    return { stream, output: this.output!, connection, socket: pair.protocol.transport.socket, host: pair.remoteAddr[0], port: pair.remoteAddr[1] };
+    return { stream, output: this.output!, connection: socket ? undefined : connection };
   }
 
   /** On the first packet: fixes the subscriber's stream parameters and starts werift's sender reports. */

@@ -11,8 +11,10 @@ export const NATIVE_SRTP_PATH = join(packageRoot(), 'dist', 'server', 'srtp-send
 /** The addon's functions (see native/srtp-sender.c); a sender holds one stream's cipher state, rollover counter and send queue. */
 export interface NativeSrtp {
   createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): object;
-  /** Protects the packet into the stream's queue (sent at once when full, or when the destination changes). */
-  queue(sender: object, fd: number, host: string, port: number, header: Buffer, payload: Buffer): void;
+  /** Where the stream's packets go; what is queued for another destination is sent first. */
+  setDestination(sender: object, fd: number, host: string, port: number): void;
+  /** Protects the packet into the stream's queue (sent at once when full). */
+  queue(sender: object, header: Buffer, payload: Buffer): void;
   /** Sends every stream's queue. */
   flush(): void;
   protect(sender: object, header: Buffer, payload: Buffer): Buffer;
@@ -35,7 +37,8 @@ export function loadNativeSrtp(): NativeSrtp | Error {
  * Sends from the file descriptor of the same dgram socket werift's ICE pair
  * uses, so the subscriber sees the usual source address. dgram keeps its
  * handle in a symbol-keyed state object (`socket._handle` reads it too, but
- * warns as deprecated); a closed socket has no handle and sends nothing.
+ * warns as deprecated); a closed socket has no handle. The caller sets the
+ * destination again often enough to notice (see DirectRtpSender's route).
  *
  * Packets queue per stream and go out together once the current task ends:
  * the publisher's packets are forwarded in batches of what arrived together
@@ -50,18 +53,17 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   };
   return (keys) => {
     const sender = addon.createSender(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
-    // The fd of the socket's current libuv handle; reading `fd` calls into C++, comparing handles does not.
-    let handle: UdpHandle | null | undefined;
-    let fd = -1;
+    let ready = false;
     return {
-      send(socket, host, port, header, payload) {
-        const current = socketState(socket)?.handle;
-        if (current !== handle) {
-          handle = current;
-          fd = current?.fd ?? -1;
-        }
-        if (fd < 0) return;
-        addon.queue(sender, fd, host, port, header, payload);
+      setDestination(socket, host, port) {
+        const fd = socketState(socket)?.handle?.fd ?? -1;
+        ready = fd >= 0;
+        if (ready) addon.setDestination(sender, fd, host, port);
+        return ready;
+      },
+      send(header, payload) {
+        if (!ready) return;
+        addon.queue(sender, header, payload);
         if (!flushScheduled) {
           flushScheduled = true;
           process.nextTick(flush);
@@ -72,14 +74,10 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   };
 }
 
-interface UdpHandle {
-  fd?: number;
-}
-
 let stateKey: symbol | undefined;
 
 /** dgram's internal state of a socket; its handle is null once the socket is closed. */
-function socketState(socket: Socket): { handle?: UdpHandle | null } | undefined {
+function socketState(socket: Socket): { handle?: { fd?: number } | null } | undefined {
   stateKey ??= Object.getOwnPropertySymbols(socket).find((s) => s.description === 'state symbol');
-  return stateKey && (socket as unknown as Record<symbol, { handle?: UdpHandle | null }>)[stateKey];
+  return stateKey && (socket as unknown as Record<symbol, { handle?: { fd?: number } | null }>)[stateKey];
 }

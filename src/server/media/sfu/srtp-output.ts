@@ -4,8 +4,10 @@ import { type SrtpSessionKeys, SrtpProtector } from './srtp-protector.js';
 
 /** The protected send of one subscriber stream's forwarded packets. */
 export interface SrtpOutput {
-  /** SRTP-protects header + payload and sends them as one datagram from `socket` to host:port. */
-  send(socket: Socket, host: string, port: number, header: Buffer, payload: Buffer): void;
+  /** Where send() sends: from `socket` (the ICE pair's) to host:port. False when the socket is closed. */
+  setDestination(socket: Socket, host: string, port: number): boolean;
+  /** SRTP-protects header + payload and sends them as one datagram to the destination. */
+  send(header: Buffer, payload: Buffer): void;
   /** The protected datagram, for an ICE pair without a UDP socket of its own. */
   protect(header: Buffer, payload: Buffer): Buffer;
 }
@@ -16,9 +18,14 @@ export type SrtpOutputFactory = (keys: SrtpSessionKeys) => SrtpOutput;
 /** Node's crypto and dgram: runs everywhere, at about twice the CPU per packet of the native output. */
 export const javascriptSrtpOutput: SrtpOutputFactory = (keys) => {
   const protector = new SrtpProtector(keys);
+  let destination: { socket: Socket; host: string; port: number } | undefined;
   return {
-    send(socket, host, port, header, payload) {
-      socket.send(protector.protect(header, payload), port, host);
+    setDestination(socket, host, port) {
+      destination = { socket, host, port };
+      return true;
+    },
+    send(header, payload) {
+      if (destination) destination.socket.send(protector.protect(header, payload), destination.port, destination.host);
     },
     protect: (header, payload) => Buffer.concat(protector.protect(header, payload)),
   };

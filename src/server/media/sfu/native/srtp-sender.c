@@ -155,6 +155,7 @@ static napi_value create_sender(napi_env env, napi_callback_info info) {
   if (!s) return throw_error(env, "createSender: out of memory");
   s->gcm = gcm;
   s->highest = -1;
+  s->fd = -1;
   memcpy(s->salt, salt, salt_needed);
   s->cipher = EVP_CIPHER_CTX_new();
   if (!s->cipher || !EVP_EncryptInit_ex(s->cipher, gcm ? EVP_aes_128_gcm() : EVP_aes_128_ctr(), NULL, key, NULL)) {
@@ -229,36 +230,60 @@ static int parse_address(const char *host, int port, struct sockaddr_storage *ad
   return 0;
 }
 
-static int same_destination(sender_t *s, int fd, const struct sockaddr_storage *addr, socklen_t addr_len) {
-  return s->fd == fd && s->dest_len == addr_len && memcmp(&s->dest, addr, addr_len) == 0;
-}
-
-/* queue(sender, fd: number, host: string, port: number, header: Buffer, payload: Buffer): protects and queues one packet. */
-static napi_value queue_packet(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+/* setDestination(sender, fd: number, host: string, port: number): where queued packets go; sends what is queued for another. */
+static napi_value set_destination(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   sender_t *s;
   int32_t fd, port;
   char host[64];
   size_t host_len;
-  unsigned char *header, *payload;
-  size_t header_len, payload_len;
-  if (argc != 6 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok || napi_get_value_int32(env, argv[1], &fd) != napi_ok ||
-      napi_get_value_string_utf8(env, argv[2], host, sizeof host, &host_len) != napi_ok || napi_get_value_int32(env, argv[3], &port) != napi_ok ||
-      !buffer_arg(env, argv[4], &header, &header_len) || !buffer_arg(env, argv[5], &payload, &payload_len)) {
-    return throw_error(env, "queue(sender, fd, host, port, header, payload)");
+  if (argc != 4 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok || napi_get_value_int32(env, argv[1], &fd) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[2], host, sizeof host, &host_len) != napi_ok || napi_get_value_int32(env, argv[3], &port) != napi_ok) {
+    return throw_error(env, "setDestination(sender, fd, host, port)");
   }
-  if (header_len < 12 || header_len + payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) return throw_error(env, "queue: packet too short or too long");
   struct sockaddr_storage addr;
   socklen_t addr_len;
-  if (!parse_address(host, port, &addr, &addr_len)) return throw_error(env, "queue: host is not an IP address");
-  if (s->queued > 0 && !same_destination(s, fd, &addr, addr_len)) send_queue(s);
-  size_t length = protect(s, s->datagrams[s->queued], header, header_len, payload, payload_len);
-  if (!length) return throw_error(env, "queue: SRTP protection failed");
+  if (!parse_address(host, port, &addr, &addr_len)) return throw_error(env, "setDestination: host is not an IP address");
+  if (s->fd != fd || s->dest_len != addr_len || memcmp(&s->dest, &addr, addr_len) != 0) send_queue(s);
   s->fd = fd;
   s->dest = addr;
   s->dest_len = addr_len;
+  return NULL;
+}
+
+typedef struct {
+  sender_t *s;
+  unsigned char *header, *payload;
+  size_t header_len, payload_len;
+} packet_args_t;
+
+/* Reads (sender, header, payload) and checks the packet fits one datagram; returns 0 after throwing. */
+static int packet_args(napi_env env, napi_callback_info info, const char *usage, packet_args_t *a) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 3 || napi_get_value_external(env, argv[0], (void **)&a->s) != napi_ok || !buffer_arg(env, argv[1], &a->header, &a->header_len) ||
+      !buffer_arg(env, argv[2], &a->payload, &a->payload_len)) {
+    throw_error(env, usage);
+    return 0;
+  }
+  if (a->header_len < 12 || a->header_len + a->payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) {
+    throw_error(env, "packet too short or too long for one datagram");
+    return 0;
+  }
+  return 1;
+}
+
+/* queue(sender, header: Buffer, payload: Buffer): protects one packet into the stream's queue for its destination. */
+static napi_value queue_packet(napi_env env, napi_callback_info info) {
+  packet_args_t a;
+  if (!packet_args(env, info, "queue(sender, header, payload)", &a)) return NULL;
+  sender_t *s = a.s;
+  if (s->fd < 0) return throw_error(env, "queue: no destination set");
+  size_t length = protect(s, s->datagrams[s->queued], a.header, a.header_len, a.payload, a.payload_len);
+  if (!length) return throw_error(env, "queue: SRTP protection failed");
   s->lengths[s->queued++] = length;
   if (!s->in_pending) {
     if (pending_count == pending_capacity) {
@@ -292,19 +317,10 @@ static napi_value flush_queues(napi_env env, napi_callback_info info) {
 
 /* protect(sender, header, payload) → Buffer: the protected datagram, for tests and for sockets without an fd. */
 static napi_value protect_packet(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  sender_t *s;
-  unsigned char *header, *payload;
-  size_t header_len, payload_len;
-  if (argc != 3 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok || !buffer_arg(env, argv[1], &header, &header_len) ||
-      !buffer_arg(env, argv[2], &payload, &payload_len)) {
-    return throw_error(env, "protect(sender, header, payload)");
-  }
-  if (header_len < 12 || header_len + payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) return throw_error(env, "protect: packet too short or too long");
+  packet_args_t a;
+  if (!packet_args(env, info, "protect(sender, header, payload)", &a)) return NULL;
   unsigned char datagram[MAX_DATAGRAM];
-  size_t length = protect(s, datagram, header, header_len, payload, payload_len);
+  size_t length = protect(a.s, datagram, a.header, a.header_len, a.payload, a.payload_len);
   if (!length) return throw_error(env, "protect: SRTP protection failed");
   napi_value result;
   napi_create_buffer_copy(env, length, datagram, NULL, &result);
@@ -314,6 +330,7 @@ static napi_value protect_packet(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"createSender", NULL, create_sender, NULL, NULL, NULL, napi_default, NULL},
+      {"setDestination", NULL, set_destination, NULL, NULL, NULL, napi_default, NULL},
       {"queue", NULL, queue_packet, NULL, NULL, NULL, napi_default, NULL},
       {"flush", NULL, flush_queues, NULL, NULL, NULL, napi_default, NULL},
       {"protect", NULL, protect_packet, NULL, NULL, NULL, napi_default, NULL},
