@@ -10,6 +10,7 @@
  * BENCH_CPU_PROF=<dir> runs our server with `node --cpu-prof` into that folder.
  * BENCH_MAX_SUBSCRIBERS caps N (default 320). BENCH_SERVER=<path/to/cli.js>
  * runs another build of our server (e.g. an older commit's, for before/after).
+ * BENCH_JANUS=0 measures ours alone, e.g. while working on the SFU.
  * BENCH_JANUS_EVENT_LOOPS=<n> sets Janus' pool of media threads (default 1,
  * one per core it runs on; 0: Janus' shipped default, a thread per handle).
  */

@@ -38,6 +38,7 @@ export interface JanusProcess {
 
 /** Why Janus cannot run here, or undefined when it can. */
 export function janusUnavailable(): string | undefined {
+  if (process.env.BENCH_JANUS === '0') return 'BENCH_JANUS=0';
   try {
     execFileSync('which', ['janus'], { stdio: 'ignore' });
   } catch {
