@@ -117,8 +117,8 @@ async function measureJanus(browser: Browser, maxSubscribers: number): Promise<(
 
 function printMeasurement({ publisherOnly, rows, firstNWithLossOver1Percent, failedSubscribers }: SfuMeasurement): void {
   printTable(
-    ['N', 'connected', 'packets/s out', 'server % core', 'µs CPU / packet', 'µs above baseline', '% core / sub', 'RSS MiB / sub', 'loss %', 'publisher kbit/s', 'load % core'],
-    rows.map((r) => [r.subscribers, r.connected, r.packetsPerSecond, r.serverCorePercent, r.cpuMicrosPerPacket, r.marginalMicrosPerPacket, r.corePercentPerSubscriber, r.rssMiBPerSubscriber, r.lossPercent, `${r.publisherKbps} (${r.publisherLimitation})`, r.loadCorePercent]),
+    ['N', 'connected', 'packets/s out', 'server % core', 'µs CPU / packet', 'µs above baseline', '% core / sub', 'RSS MiB / sub', 'loss %', 'publisher kbit/s', 'load % core', 'µs / packet per window'],
+    rows.map((r) => [r.subscribers, r.connected, r.packetsPerSecond, r.serverCorePercent, r.cpuMicrosPerPacket, r.marginalMicrosPerPacket, r.corePercentPerSubscriber, r.rssMiBPerSubscriber, r.lossPercent, `${r.publisherKbps} (${r.publisherLimitation})`, r.loadCorePercent, r.windowsMicrosPerPacket.join(' ')]),
   );
   console.log(`publisher only: server at ${publisherOnly.serverCorePercent} % of a core, publisher ${publisherOnly.publisherKbps} kbit/s`);
   console.log(`first N with loss > ${LOSS_LIMIT * 100} %: ${firstNWithLossOver1Percent ?? `none up to ${rows.at(-1)?.subscribers}`}`);

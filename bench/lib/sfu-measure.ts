@@ -3,7 +3,9 @@
  * its publisher page is already sending; cheap subscribers (a child process,
  * subscriber-load.ts) join in steps of N = 10, 20, 40, 80, …, and for each N
  * the SFU process' CPU (/proc/<pid>/stat, all threads) and RSS are read over
- * the same window as the packets the subscribers count.
+ * the same window as the packets the subscribers count. Each N is measured in
+ * WINDOWS consecutive windows and reported by its median window: runs of one
+ * build on this machine differed by a third.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import type { Page } from 'puppeteer-core';
@@ -14,6 +16,7 @@ const STEPS = [10, 20, 40, 80, 160, 320, 640];
 const SETTLE_MS = 3_000;
 const RECOVER_MS = 45_000;
 const WINDOW_MS = 10_000;
+const WINDOWS = 3;
 export const LOSS_LIMIT = 0.01;
 
 /** One SFU under test, with its publisher already sending from `page`. */
@@ -46,6 +49,8 @@ export interface Row {
   publisherLimitation: string;
   /** CPU of the subscriber process on the load core, to tell its saturation from the server's. */
   loadCorePercent: number;
+  /** µs CPU per packet of every window of this step; the row is the median one's. */
+  windowsMicrosPerPacket: number[];
 }
 
 export interface SfuMeasurement {
@@ -74,7 +79,7 @@ export async function measureSfu(target: SfuTarget, maxSubscribers: number): Pro
   const load = fork(target.loadScript, { execArgv: ['--import', 'tsx'] });
   try {
     let baselineCpuPerSecond = 0;
-    const measure = async (step: number, subscribers: number, baseRss: number): Promise<Row> => {
+    const measureWindow = async (step: number, subscribers: number, baseRss: number): Promise<Omit<Row, 'windowsMicrosPerPacket'>> => {
       const cpu0 = cpuMicros(pid);
       const loadCpu0 = cpuMicros(load.pid!);
       const at0 = performance.now();
@@ -102,6 +107,12 @@ export async function measureSfu(target: SfuTarget, maxSubscribers: number): Pro
         publisherLimitation: sent.limitation,
         loadCorePercent: round(loadCpu / 1e4 / seconds, 1),
       };
+    };
+    const measure = async (step: number, subscribers: number, baseRss: number): Promise<Row> => {
+      const windows = [];
+      for (let i = 0; i < WINDOWS; i++) windows.push(await measureWindow(step, subscribers, baseRss));
+      const byCost = [...windows].sort((a, b) => a.cpuMicrosPerPacket - b.cpuMicrosPerPacket || a.serverCorePercent - b.serverCorePercent);
+      return { ...byCost[byCost.length >> 1], windowsMicrosPerPacket: windows.map((w) => w.cpuMicrosPerPacket) };
     };
 
     const baseRss = rssBytes(pid);
