@@ -72,17 +72,8 @@ export class SubscriberSession extends PeerSession {
       const forwarder = new TrackForwarder(source, out, kind === 'audio' || video);
       this.outs.push(out);
       this.forwarders.push(forwarder);
-      this.disposers.push(t.sender.onGenericNack.subscribe((nack) => out.retransmit(nack.lost)).unSubscribe);
-      // werift hands a REMB to the sender of the first SSRC it lists, audio or video.
-      this.disposers.push(
-        t.sender.onRtcp.subscribe((packet) => {
-          if (packet instanceof RtcpPayloadSpecificFeedback && packet.feedback instanceof ReceiverEstimatedMaxBitrate) this.estimateBps = Number(packet.feedback.bitrate);
-        }).unSubscribe,
-      );
-      if (kind === 'video') {
-        this.video = forwarder;
-        this.relayKeyframeRequests(t, forwarder);
-      }
+      if (kind === 'video') this.video = forwarder;
+      this.watchFeedback(t, out, kind === 'video' ? forwarder : undefined);
     }
     this.disposers.push(publisher.onClose(() => void this.close()));
   }
@@ -118,12 +109,21 @@ export class SubscriberSession extends PeerSession {
     for (const dispose of this.disposers) dispose();
   }
 
-  // werift ignores FIR and does not relay PLI, so both become a (throttled) PLI to the publisher.
-  private relayKeyframeRequests(t: RTCRtpTransceiver, forwarder: TrackForwarder): void {
-    this.disposers.push(t.sender.onPictureLossIndication.subscribe(() => forwarder.requestKeyframe()).unSubscribe);
+  /**
+   * The subscriber's RTCP for one stream: NACKs are answered from the stream's
+   * history, a REMB (werift hands it to the sender of the first SSRC it lists,
+   * audio or video) becomes the session's estimate, and for video, since
+   * werift ignores FIR and does not relay PLI, both become a (throttled) PLI
+   * to the publisher.
+   */
+  private watchFeedback(t: RTCRtpTransceiver, out: DirectRtpSender, keyframes?: TrackForwarder): void {
+    this.disposers.push(t.sender.onGenericNack.subscribe((nack) => out.retransmit(nack.lost)).unSubscribe);
+    if (keyframes) this.disposers.push(t.sender.onPictureLossIndication.subscribe(() => keyframes.requestKeyframe()).unSubscribe);
     this.disposers.push(
       t.sender.onRtcp.subscribe((packet) => {
-        if (packet instanceof RtcpPayloadSpecificFeedback && packet.feedback.count === FIR_FORMAT) forwarder.requestKeyframe();
+        if (!(packet instanceof RtcpPayloadSpecificFeedback)) return;
+        if (packet.feedback instanceof ReceiverEstimatedMaxBitrate) this.estimateBps = Number(packet.feedback.bitrate);
+        else if (keyframes && packet.feedback.count === FIR_FORMAT) keyframes.requestKeyframe();
       }).unSubscribe,
     );
   }
