@@ -7,8 +7,12 @@ import {
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
   ReceiverEstimatedMaxBitrate,
+  RtcpPacketConverter,
+  RtcpSourceDescriptionPacket,
+  RtcpSrPacket,
   RtpHeader,
   RtpPacket,
+  SrtcpSession,
   SrtpSession,
 } from 'werift';
 import { EXTENSION_URI, absSendTimeSeconds, extensionIdMap } from '../../src/server/media/sfu/header-extensions.js';
@@ -18,7 +22,7 @@ import { OfferError, checkOffer, withoutTransportCc } from '../../src/server/med
 import { ReceiveBandwidthEstimator } from '../../src/server/media/sfu/receive-estimator.js';
 import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { extensionIdTable, writeForwardedHeader } from '../../src/server/media/sfu/rtp-header-writer.js';
-import { ntpNow, senderReportPair } from '../../src/server/media/sfu/sender-reports.js';
+import { ntpNow, senderReportPacket, senderReportPair } from '../../src/server/media/sfu/sender-reports.js';
 import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
 import { loadNativeSrtp, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
@@ -288,20 +292,42 @@ describe('media: SRTP protection of forwarded packets', () => {
           assert.deepEqual(decrypted.payload, payload);
         }
       });
+
+      it(`${outputName}, ${name}: werift’s receiver decrypts and parses every sender report (SRTCP)`, () => {
+        const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
+        const output = factory()(new SrtpSession({ keys: k(keys), profile }).localContext as never);
+        const receiver = new SrtcpSession({ keys: k(swapped), profile });
+        for (let i = 0; i < 3; i++) {
+          const fields = { ssrc: 0xfedcba98, ntp: ntpNow(), rtp: 0xfffffff0 + i, packets: 100 * i, octets: 12_345 * i, cname: `cname-${'x'.repeat(i)}` };
+          const [report, description] = RtcpPacketConverter.deSerialize(receiver.decrypt(output.protectRtcp(senderReportPacket(fields))));
+          assert.ok(report instanceof RtcpSrPacket && description instanceof RtcpSourceDescriptionPacket);
+          assert.equal(report.ssrc, fields.ssrc);
+          assert.deepEqual(
+            [report.senderInfo.ntpTimestamp, report.senderInfo.rtpTimestamp, report.senderInfo.packetCount, report.senderInfo.octetCount],
+            [fields.ntp, fields.rtp, fields.packets, fields.octets],
+          );
+          assert.equal(description.chunks[0].source, fields.ssrc);
+          assert.equal(description.chunks[0].items[0].text, fields.cname);
+        }
+      });
     }
   }
 
   it('native: refuses a key of the wrong length and a packet too long for one datagram', () => {
     if (native instanceof Error) throw native;
-    assert.throws(() => native.createSender(true, Buffer.alloc(15), Buffer.alloc(12), Buffer.alloc(20)), /wrong key, salt or auth key length/);
-    const sender = native.createSender(true, Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(0));
+    const rtcpKeys = [Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(0)] as const;
+    assert.throws(() => native.createSender(true, Buffer.alloc(15), Buffer.alloc(12), Buffer.alloc(20), ...rtcpKeys), /wrong key, salt or auth key length/);
+    assert.throws(() => native.createSender(false, Buffer.alloc(16), Buffer.alloc(14), Buffer.alloc(20), ...rtcpKeys), /wrong key, salt or auth key length/);
+    const sender = native.createSender(true, Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(0), ...rtcpKeys);
     assert.throws(() => native.protect(sender, Buffer.alloc(12, 0x80), Buffer.alloc(4000)), /too short or too long for one datagram/);
     assert.throws(() => native.protect(sender, Buffer.alloc(8), Buffer.alloc(10)), /too short or too long for one datagram/);
+    assert.throws(() => native.protectRtcp(sender, Buffer.alloc(4)), /too short or too long for one datagram/);
+    assert.throws(() => (native.protectRtcp as (...args: unknown[]) => Buffer)(sender, Buffer.alloc(28), Buffer.alloc(4)), /protect\(sender, packet\)/);
     assert.throws(() => native.queue(sender, Buffer.alloc(12, 0x80), Buffer.alloc(10)), /no destination set/);
     assert.throws(() => native.setDestination(sender, 1, 'example.com', 5000), /not an IP address/);
   });
 
-  it('native: queued packets go out on flush, from the given socket, one datagram each', async () => {
+  it('native: queued RTP and RTCP packets go out on flush, from the given socket, one datagram each', async () => {
     if (native instanceof Error) throw native;
     const receiver = createSocket('udp4');
     const from = createSocket('udp4');
@@ -314,10 +340,13 @@ describe('media: SRTP protection of forwarded packets', () => {
     assert.ok(output.setDestination(from, '127.0.0.1', receiver.address().port));
     const stream = { ssrc: 7, payloadType: 96 };
     for (let i = 0; i < 3; i++) output.send(writeForwardedHeader(new RtpHeader({ timestamp: i }), 100 + i, stream, new Uint8Array(256)), Buffer.from(`packet ${i}`));
+    output.sendRtcp(senderReportPacket({ ssrc: 7, ntp: ntpNow(), rtp: 2, packets: 3, octets: 24 }));
     assert.equal(datagrams.length, 0, 'sent before the task ended');
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(datagrams.map((d) => d.port), [from.address().port, from.address().port, from.address().port]);
-    assert.deepEqual(datagrams.map((d) => RtpPacket.deSerialize(decrypt.decrypt(d.data)).payload.toString()), ['packet 0', 'packet 1', 'packet 2']);
+    assert.deepEqual(datagrams.map((d) => d.port), Array(4).fill(from.address().port));
+    assert.deepEqual(datagrams.slice(0, 3).map((d) => RtpPacket.deSerialize(decrypt.decrypt(d.data)).payload.toString()), ['packet 0', 'packet 1', 'packet 2']);
+    const [report] = RtcpPacketConverter.deSerialize(new SrtcpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 }).decrypt(datagrams[3].data));
+    assert.ok(report instanceof RtcpSrPacket && report.senderInfo.packetCount === 3);
     from.close();
     receiver.close();
     assert.equal(output.setDestination(from, '127.0.0.1', 9), false, 'a closed socket is no destination');

@@ -11,6 +11,8 @@ import {
   RTCRtpCodecParameters,
   RTCRtpHeaderExtensionParameters,
   type RTCRtpTransceiver,
+  type RtcpSenderInfo,
+  RtcpSrPacket,
   RtcpTransportLayerFeedback,
   RtpHeader,
   RtpPacket,
@@ -162,14 +164,20 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
     return res.headers.get('location')!;
   }
 
-  /** A werift publisher that sends Opus-like and VP8-like packets with header extensions, and a keyframe when asked. */
-  async function startPublisher(participantId: string) {
+  /**
+   * A werift publisher that sends Opus-like and VP8-like packets with header
+   * extensions, and a keyframe when asked. `senderReports: false` keeps
+   * werift's sender reports off (their NTP times are up to a second wrong).
+   */
+  async function startPublisher(participantId: string, { senderReports = true } = {}) {
     const token = issueToken(participantId);
     const pc = new RTCPeerConnection(clientConfig(PUBLISHER_EXTENSIONS));
     peers.push(pc);
     const audio = pc.addTransceiver('audio', { direction: 'sendonly' });
     const video = pc.addTransceiver('video', { direction: 'sendonly' });
     const location = await negotiate(pc, '/whip', token);
+    // werift starts its report loop on the first packet unless it believes one runs.
+    if (!senderReports) for (const t of [audio, video]) (t.sender as unknown as { rtcpRunning: boolean }).rtcpRunning = true;
     const plis: number[] = [];
     let keyframeWanted = true;
     video.sender.onPictureLossIndication.subscribe(() => {
@@ -186,7 +194,7 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
           { id: PUBLISHER_IDS.audioLevel, payload: Buffer.from([0x85]) },
           { id: UNNEGOTIATED_ID, payload: Buffer.from([0xee]) },
         ];
-        void audio.sender.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: audioSeq++ & 0xffff, timestamp: tick * 960, extensions: audioExtensions }), Buffer.alloc(80, 1)));
+        void audio.sender.sendRtp(new RtpPacket(new RtpHeader({ sequenceNumber: audioSeq++ & 0xffff, timestamp: tick * 480, extensions: audioExtensions }), Buffer.alloc(80, 1)));
         if (tick % 2) return;
         const keyframe = keyframeWanted;
         keyframeWanted = false;
@@ -194,7 +202,7 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
         const payload = Buffer.concat([Buffer.from([0x10, keyframe ? 0x00 : 0x01]), Buffer.alloc(400, 2)]);
         const videoExtensions = [{ id: PUBLISHER_IDS.orientation, payload: Buffer.from([0x01]) }];
         void video.sender.sendRtp(
-          new RtpPacket(new RtpHeader({ sequenceNumber: videoSeq++ & 0xffff, timestamp: tick * 1800, marker: true, extensions: videoExtensions }), payload),
+          new RtpPacket(new RtpHeader({ sequenceNumber: videoSeq++ & 0xffff, timestamp: tick * 900, marker: true, extensions: videoExtensions }), payload),
         );
       }, 10),
     );
@@ -205,6 +213,7 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
   interface Received {
     kind: string;
     sequenceNumber: number;
+    timestamp: number;
     extensions: { id: number; payload: Buffer }[];
     at: number;
   }
@@ -216,16 +225,26 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
     pc.addTransceiver('audio', { direction: 'recvonly' });
     const videoTransceiver: RTCRtpTransceiver = pc.addTransceiver('video', { direction: 'recvonly' });
     const received: Received[] = [];
+    const reports: { kind: string; ssrc: number; info: RtcpSenderInfo; at: number; received: number }[] = [];
     const tracks: MediaStreamTrack[] = [];
     pc.onTrack.subscribe((track) => {
       tracks.push(track);
       track.onReceiveRtp.subscribe((packet) =>
-        received.push({ kind: track.kind, sequenceNumber: packet.header.sequenceNumber, extensions: packet.header.extensions, at: performance.now() }),
+        received.push({
+          kind: track.kind,
+          sequenceNumber: packet.header.sequenceNumber,
+          timestamp: packet.header.timestamp,
+          extensions: packet.header.extensions,
+          at: performance.now(),
+        }),
       );
+      track.onReceiveRtcp.subscribe((packet) => {
+        if (packet instanceof RtcpSrPacket) reports.push({ kind: track.kind, ssrc: packet.ssrc, info: packet.senderInfo, at: Date.now(), received: received.length });
+      });
     });
     const location = await negotiate(pc, `/whep/${publisherId}${query}`, token);
     const count = (kind: string) => received.filter((r) => r.kind === kind).length;
-    return { token, pc, location, received, count, videoTransceiver };
+    return { token, pc, location, received, reports, count, videoTransceiver };
   }
 
   async function request(method: string, path: string, token?: string, body?: string, contentType?: string) {
@@ -272,6 +291,28 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
     await waitFor('video again', () => sub.count('video') > videoAfterOff);
     const resumed = sub.received.filter((r) => r.kind === 'video')[videoAfterOff];
     assert.equal(resumed.sequenceNumber, (lastSequence + 1) & 0xffff);
+  });
+
+  it('sends each stream’s sender reports: its SSRC, forwarded packets and payload bytes, and an NTP ↔ RTP pair that keeps time', async () => {
+    // Without the publisher's reports, the SFU pairs the forwarded timestamps with its own clock.
+    await startPublisher('pub-reports', { senderReports: false });
+    const sub = await startSubscriber('pub-reports');
+    await waitFor('two sender reports per stream', () => ['audio', 'video'].every((kind) => sub.reports.filter((r) => r.kind === kind).length >= 2));
+    const payloadBytes: Record<string, number> = { audio: 80, video: 402 };
+    const clockRate: Record<string, number> = { audio: 48_000, video: 90_000 };
+    const unixMs = (ntp: bigint) => Number(ntp >> 32n) * 1000 - 2_208_988_800_000 + (Number(ntp & 0xffffffffn) / 2 ** 32) * 1000;
+    for (const kind of ['audio', 'video']) {
+      for (const { ssrc, info, at, received } of sub.reports.filter((r) => r.kind === kind)) {
+        assert.equal(ssrc, sub.pc.getTransceivers().find((t) => t.kind === kind)!.receiver.track.ssrc);
+        assert.ok(info.packetCount > 0);
+        assert.equal(info.octetCount, info.packetCount * payloadBytes[kind], `${kind} octets`);
+        assert.ok(Math.abs(unixMs(info.ntpTimestamp) - at) < 200, `${kind}: NTP time ${Math.round(unixMs(info.ntpTimestamp) - at)} ms off`);
+        // The RTP time is the latest forwarded packet's, moved forward by the time since it was sent.
+        const latest = sub.received.slice(0, received).filter((r) => r.kind === kind).at(-1)!;
+        const aheadMs = (((info.rtpTimestamp - latest.timestamp) | 0) / clockRate[kind]) * 1000;
+        assert.ok(aheadMs >= -25 && aheadMs < 250, `${kind}: report's RTP time ${Math.round(aheadMs)} ms after the latest packet's`);
+      }
+    }
   });
 
   it('starts audio-only with ?video=false', async () => {

@@ -3,7 +3,7 @@ import type { RTCRtpSender, RtpPacket } from 'werift';
 import { EXTENSION_URI, type ExtensionIdMap } from './header-extensions.js';
 import { type OutgoingStream, extensionIdTable, writeForwardedHeader } from './rtp-header-writer.js';
 import { RetransmissionHistory } from './retransmission-history.js';
-import { installSenderReportClock } from './sender-reports.js';
+import { senderReportPacket, senderReportPair } from './sender-reports.js';
 import type { SourceTrack } from './source-track.js';
 import type { SrtpOutput, SrtpOutputFactory } from './srtp-output.js';
 import type { SrtpSessionKeys } from './srtp-protector.js';
@@ -15,7 +15,10 @@ interface SenderInternals {
   mid?: string;
   codec?: { payloadType: number };
   headerExtensions: { id: number; uri: string }[];
-  runRtcp(): Promise<void>;
+  cname?: string;
+  /** What werift matches the subscriber's receiver reports against to compute the round-trip time. */
+  lastSRtimestamp?: number;
+  lastSentSRTimestamp?: number;
   dtlsTransport: {
     srtp?: { localContext: SrtpSessionKeys };
     iceTransport: { connection: IceConnection };
@@ -48,9 +51,9 @@ interface Route {
  * output protect it with werift's session keys and send it from the UDP
  * socket of the nominated ICE pair.
  *
- * werift's sender still owns everything else: RTCP in both directions and its
- * sender reports, whose counters and clock this provides. NACKs are
- * answered from this sender's own history (werift's is never filled).
+ * It also sends the stream's sender reports the same way. werift's sender
+ * still receives the subscriber's RTCP; NACKs are answered from this
+ * sender's own history (werift's is never filled).
  */
 export class DirectRtpSender {
   private readonly sender: SenderInternals;
@@ -65,7 +68,7 @@ export class DirectRtpSender {
   private routeExpiresMs = 0;
   /** RTP bytes sent, retransmissions included: what the subscriber's link carried. */
   sentBytes = 0;
-  /** Packets and payload bytes forwarded (not retransmitted), for werift's sender reports. */
+  /** Packets and payload bytes forwarded (not retransmitted), for the sender reports. */
   private packets = 0;
   private octets = 0;
 
@@ -95,9 +98,26 @@ export class DirectRtpSender {
     for (const { sequenceNumber, packet } of this.history.take(lost, now)) this.transmit(packet, sequenceNumber, now);
   }
 
-  private transmit(packet: RtpPacket, sequenceNumber: number, now: number): boolean {
+  /** Sends an RTCP sender report for the stream; nothing before its first packet. */
+  sendReport(now = performance.now()): void {
+    const route = this.currentRoute(now);
+    if (!route || this.packets === 0) return;
+    const { ntp, rtp } = senderReportPair(this.source, { rtpTimestamp: this.lastTimestamp, atMs: this.lastForwardMs }, now);
+    const report = senderReportPacket({ ssrc: route.stream.ssrc, ntp, rtp, packets: this.packets, octets: this.octets, cname: this.sender.cname });
+    if (route.connection) route.connection.send(route.output.protectRtcp(report)).catch(() => {});
+    else route.output.sendRtcp(report);
+    // The middle 32 bits of the NTP time, as the receiver's report echoes them.
+    this.sender.lastSRtimestamp = Number((ntp >> 16n) & 0xffffffffn);
+    this.sender.lastSentSRTimestamp = Date.now() / 1000;
+  }
+
+  private currentRoute(now: number): Route | undefined {
     if (now >= this.routeExpiresMs) this.route = this.resolveRoute(now);
-    const route = this.route;
+    return this.route;
+  }
+
+  private transmit(packet: RtpPacket, sequenceNumber: number, now: number): boolean {
+    const route = this.currentRoute(now);
     if (!route) return false;
     const header = writeForwardedHeader(packet.header, sequenceNumber, route.stream, this.idTable);
     if (route.connection) route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
@@ -132,7 +152,7 @@ export class DirectRtpSender {
     return { stream, output: this.output!, connection: socket ? undefined : connection };
   }
 
-  /** On the first packet: fixes the subscriber's stream parameters and starts werift's sender reports. */
+  /** On the first packet: fixes the subscriber's stream parameters. */
   private begin(): OutgoingStream | undefined {
     const sender = this.sender;
     if (!sender.codec) return undefined;
@@ -142,11 +162,6 @@ export class DirectRtpSender {
       payloadType: sender.codec.payloadType,
       mid: midId !== undefined && sender.mid ? { id: midId, value: Buffer.from(sender.mid) } : undefined,
     };
-    installSenderReportClock(sender, this.source, () => ({ rtpTimestamp: this.lastTimestamp, atMs: this.lastForwardMs }));
-    // werift reads its counters when it builds a report; writing them per packet into werift's slow objects would cost more.
-    Object.defineProperty(sender, 'packetCount', { configurable: true, get: () => this.packets >>> 0, set: () => {} });
-    Object.defineProperty(sender, 'octetCount', { configurable: true, get: () => this.octets >>> 0, set: () => {} });
-    void sender.runRtcp();
     return this.stream;
   }
 }

@@ -10,14 +10,17 @@ export const NATIVE_SRTP_PATH = join(packageRoot(), 'dist', 'server', 'srtp-send
 
 /** The addon's functions (see native/srtp-sender.c); a sender holds one stream's cipher state, rollover counter and send queue. */
 export interface NativeSrtp {
-  createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): object;
+  createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer, rtcpKey: Buffer, rtcpSalt: Buffer, rtcpAuthKey: Buffer): object;
   /** Where the stream's packets go; what is queued for another destination is sent first. */
   setDestination(sender: object, fd: number, host: string, port: number): void;
   /** Protects the packet into the stream's queue (sent at once when full). */
   queue(sender: object, header: Buffer, payload: Buffer): void;
+  /** SRTCP-protects a compound RTCP packet into the same queue. */
+  queueRtcp(sender: object, packet: Buffer): void;
   /** Sends every stream's queue. */
   flush(): void;
   protect(sender: object, header: Buffer, payload: Buffer): Buffer;
+  protectRtcp(sender: object, packet: Buffer): Buffer;
 }
 
 let loaded: NativeSrtp | Error | undefined;
@@ -52,8 +55,21 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
     addon.flush();
   };
   return (keys) => {
-    const sender = addon.createSender(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
+    const sender = addon.createSender(
+      keys.profile === ProtectionProfileAeadAes128Gcm,
+      keys.srtpSessionKey,
+      keys.srtpSessionSalt,
+      keys.srtpSessionAuthTag,
+      keys.srtcpSessionKey,
+      keys.srtcpSessionSalt,
+      keys.srtcpSessionAuthTag,
+    );
     let ready = false;
+    const scheduleFlush = () => {
+      if (flushScheduled) return;
+      flushScheduled = true;
+      process.nextTick(flush);
+    };
     return {
       setDestination(socket, host, port) {
         const fd = socketState(socket)?.handle?.fd ?? -1;
@@ -64,12 +80,15 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
       send(header, payload) {
         if (!ready) return;
         addon.queue(sender, header, payload);
-        if (!flushScheduled) {
-          flushScheduled = true;
-          process.nextTick(flush);
-        }
+        scheduleFlush();
+      },
+      sendRtcp(packet) {
+        if (!ready) return;
+        addon.queueRtcp(sender, packet);
+        scheduleFlush();
       },
       protect: (header, payload) => addon.protect(sender, header, payload),
+      protectRtcp: (packet) => addon.protectRtcp(sender, packet),
     };
   };
 }

@@ -40,18 +40,51 @@ export function senderReportPair(source: ReportSource, last: LastForwarded, nowM
   };
 }
 
+/** What one sender report states about a stream. */
+export interface SenderReportFields {
+  ssrc: number;
+  ntp: bigint;
+  rtp: number;
+  packets: number;
+  octets: number;
+  /** The sender's canonical name, sent in an SDES chunk after the report when given. */
+  cname?: string;
+}
+
+const RTCP_SR = 200;
+const RTCP_SDES = 202;
+const SDES_CNAME = 1;
+
 /**
- * werift 0.25.2 builds its sender reports from the sender's `ntpTimestamp` and
- * `rtpTimestamp`, which it sets per packet with a wrong NTP fraction (from the
- * decimal digits of the seconds, so x.5 and x.05 both become 5/2^32: off by up
- * to a second, and Chromium delays video by 100–300 ms for lip sync). This
- * replaces both with values computed when a report is built, so forwarding
- * spends nothing on them per packet.
+ * The compound RTCP packet of a sender report (RFC 3550 §6.4.1) followed by
+ * an SDES CNAME (§6.5). Built here rather than through werift's classes,
+ * whose reports carried a wrong NTP fraction (from the decimal digits of the
+ * seconds: off by up to a second, which made Chromium delay video 100–300 ms
+ * for lip sync) and cost a promise-timer, several objects and a cipher per
+ * report.
  */
-export function installSenderReportClock(sender: object, source: ReportSource, last: () => LastForwarded): void {
-  const pair = () => senderReportPair(source, last());
-  Object.defineProperty(sender, 'ntpTimestamp', { configurable: true, get: () => pair().ntp, set: () => {} });
-  Object.defineProperty(sender, 'rtpTimestamp', { configurable: true, get: () => pair().rtp, set: () => {} });
+export function senderReportPacket(report: SenderReportFields): Buffer {
+  const cname = report.cname ? Buffer.from(report.cname).subarray(0, 255) : undefined;
+  // SDES chunk: SSRC, CNAME item (type, length, text), then a zero octet ending the list, padded to 32 bits.
+  const sdesBytes = cname ? 4 + ((4 + 2 + cname.length + 1 + 3) & ~3) : 0;
+  const out = Buffer.alloc(28 + sdesBytes);
+  out[0] = 0x80;
+  out[1] = RTCP_SR;
+  out.writeUInt16BE(6, 2);
+  out.writeUInt32BE(report.ssrc >>> 0, 4);
+  out.writeBigUInt64BE(BigInt.asUintN(64, report.ntp), 8);
+  out.writeUInt32BE(report.rtp >>> 0, 16);
+  out.writeUInt32BE(report.packets >>> 0, 20);
+  out.writeUInt32BE(report.octets >>> 0, 24);
+  if (!cname) return out;
+  out[28] = 0x81;
+  out[29] = RTCP_SDES;
+  out.writeUInt16BE(sdesBytes / 4 - 1, 30);
+  out.writeUInt32BE(report.ssrc >>> 0, 32);
+  out[36] = SDES_CNAME;
+  out[37] = cname.length;
+  cname.copy(out, 38);
+  return out;
 }
 
 /** The current time as a 64-bit NTP timestamp (seconds since 1900 in the high 32 bits, fraction in the low). */

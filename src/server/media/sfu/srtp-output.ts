@@ -8,8 +8,11 @@ export interface SrtpOutput {
   setDestination(socket: Socket, host: string, port: number): boolean;
   /** SRTP-protects header + payload and sends them as one datagram to the destination. */
   send(header: Buffer, payload: Buffer): void;
+  /** SRTCP-protects a compound RTCP packet about the stream and sends it to the destination. */
+  sendRtcp(packet: Buffer): void;
   /** The protected datagram, for an ICE pair without a UDP socket of its own. */
   protect(header: Buffer, payload: Buffer): Buffer;
+  protectRtcp(packet: Buffer): Buffer;
 }
 
 /** Makes the output of one stream from the session keys werift derived for it. */
@@ -27,7 +30,11 @@ export const javascriptSrtpOutput: SrtpOutputFactory = (keys) => {
     send(header, payload) {
       if (destination) destination.socket.send(protector.protect(header, payload), destination.port, destination.host);
     },
+    sendRtcp(packet) {
+      if (destination) destination.socket.send(protector.protectRtcp(packet), destination.port, destination.host);
+    },
     protect: (header, payload) => Buffer.concat(protector.protect(header, payload)),
+    protectRtcp: (packet) => protector.protectRtcp(packet),
   };
 };
 

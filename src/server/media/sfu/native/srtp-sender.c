@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -58,13 +59,20 @@ int HMAC_Final(HMAC_CTX *ctx, unsigned char *md, unsigned int *len);
 /* Datagrams queued per stream before it is sent without waiting for flush(); a 2 Mbit/s frame is ~8. */
 #define BATCH 16
 
+/* One direction's session keys (RFC 3711 §4.3): RTP and RTCP each have their own. */
 typedef struct {
-  int gcm;
   EVP_CIPHER_CTX *cipher;
   HMAC_CTX *hmac;
   unsigned char salt[CM_SALT_BYTES];
+} keys_t;
+
+typedef struct {
+  int gcm;
+  keys_t rtp, rtcp;
   /* Extended index of the highest sequence number sent so far; -1 before the first. */
   int64_t highest;
+  /* SRTCP index of the last RTCP packet sent (31 bits, RFC 3711 §3.4). */
+  uint32_t rtcp_index;
   /* The queue: datagrams for one socket and destination, and whether the stream is in `pending`. */
   int fd;
   struct sockaddr_storage dest;
@@ -109,8 +117,10 @@ static void finalize_sender(napi_env env, void *data, void *hint) {
   for (size_t i = 0; s->in_pending && i < pending_count; i++) {
     if (pending[i] == s) pending[i] = pending[--pending_count];
   }
-  EVP_CIPHER_CTX_free(s->cipher);
-  if (s->hmac) HMAC_CTX_free(s->hmac);
+  for (keys_t *k = &s->rtp; k <= &s->rtcp; k++) {
+    EVP_CIPHER_CTX_free(k->cipher);
+    if (k->hmac) HMAC_CTX_free(k->hmac);
+  }
   free(s);
 }
 
@@ -133,82 +143,123 @@ static int buffer_arg(napi_env env, napi_value value, unsigned char **data, size
   return napi_get_buffer_info(env, value, (void **)data, length) == napi_ok;
 }
 
-/* createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer) → external */
+/* Sets up one direction's cipher (its key schedule computed once) and, for AES-CM, its HMAC key; returns 0 on failure. */
+static int init_keys(keys_t *k, int gcm, const unsigned char *key, const unsigned char *salt, const unsigned char *auth, size_t auth_len) {
+  memcpy(k->salt, salt, gcm ? GCM_SALT_BYTES : CM_SALT_BYTES);
+  k->cipher = EVP_CIPHER_CTX_new();
+  if (!k->cipher || !EVP_EncryptInit_ex(k->cipher, gcm ? EVP_aes_128_gcm() : EVP_aes_128_ctr(), NULL, key, NULL)) return 0;
+  if (gcm) return 1;
+  k->hmac = HMAC_CTX_new();
+  return k->hmac && HMAC_Init_ex(k->hmac, auth, (int)auth_len, EVP_sha1(), NULL);
+}
+
+/* createSender(gcm: boolean, key, salt, authKey, rtcpKey, rtcpSalt, rtcpAuthKey: Buffer) → external */
 static napi_value create_sender(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 4) return throw_error(env, "createSender(gcm, key, salt, authKey)");
+  if (argc != 7) return throw_error(env, "createSender(gcm, key, salt, authKey, rtcpKey, rtcpSalt, rtcpAuthKey)");
   bool gcm;
-  unsigned char *key, *salt, *auth;
-  size_t key_len, salt_len, auth_len;
-  if (napi_get_value_bool(env, argv[0], &gcm) != napi_ok || !buffer_arg(env, argv[1], &key, &key_len) ||
-      !buffer_arg(env, argv[2], &salt, &salt_len) || !buffer_arg(env, argv[3], &auth, &auth_len)) {
-    return throw_error(env, "createSender: expected a boolean and three Buffers");
+  unsigned char *bytes[6];
+  size_t lengths[6];
+  if (napi_get_value_bool(env, argv[0], &gcm) != napi_ok) return throw_error(env, "createSender: expected a boolean and six Buffers");
+  for (int i = 0; i < 6; i++) {
+    if (!buffer_arg(env, argv[i + 1], &bytes[i], &lengths[i])) return throw_error(env, "createSender: expected a boolean and six Buffers");
   }
   /* A longer salt is fine: the KDF's output is a keystream, so its first 12 bytes are GCM's salt. */
   size_t salt_needed = gcm ? GCM_SALT_BYTES : CM_SALT_BYTES;
-  if (key_len != KEY_BYTES || salt_len < salt_needed || (!gcm && auth_len != SHA1_BYTES)) {
-    return throw_error(env, "createSender: wrong key, salt or auth key length for the profile");
+  for (int i = 0; i < 6; i += 3) {
+    if (lengths[i] != KEY_BYTES || lengths[i + 1] < salt_needed || (!gcm && lengths[i + 2] != SHA1_BYTES)) {
+      return throw_error(env, "createSender: wrong key, salt or auth key length for the profile");
+    }
   }
   sender_t *s = calloc(1, sizeof(sender_t));
   if (!s) return throw_error(env, "createSender: out of memory");
   s->gcm = gcm;
   s->highest = -1;
   s->fd = -1;
-  memcpy(s->salt, salt, salt_needed);
-  s->cipher = EVP_CIPHER_CTX_new();
-  if (!s->cipher || !EVP_EncryptInit_ex(s->cipher, gcm ? EVP_aes_128_gcm() : EVP_aes_128_ctr(), NULL, key, NULL)) {
+  if (!init_keys(&s->rtp, gcm, bytes[0], bytes[1], bytes[2], lengths[2]) || !init_keys(&s->rtcp, gcm, bytes[3], bytes[4], bytes[5], lengths[5])) {
     finalize_sender(env, s, NULL);
     return throw_error(env, "createSender: cipher setup failed");
-  }
-  if (!gcm) {
-    s->hmac = HMAC_CTX_new();
-    if (!s->hmac || !HMAC_Init_ex(s->hmac, auth, (int)auth_len, EVP_sha1(), NULL)) {
-      finalize_sender(env, s, NULL);
-      return throw_error(env, "createSender: HMAC setup failed");
-    }
   }
   napi_value external;
   napi_create_external(env, s, finalize_sender, NULL, &external);
   return external;
 }
 
-/* Writes the protected packet (header, ciphertext, tag) into `out`; returns its length or 0. */
-static size_t protect(sender_t *s, unsigned char *out, const unsigned char *header, size_t header_len, const unsigned char *payload, size_t payload_len) {
-  uint32_t ssrc = ((uint32_t)header[8] << 24) | ((uint32_t)header[9] << 16) | ((uint32_t)header[10] << 8) | header[11];
-  uint16_t seq = (uint16_t)((header[2] << 8) | header[3]);
-  uint32_t roc = (uint32_t)(extend_sequence(s, seq) >> 16);
-  /* IV = salt ⊕ (SSRC, ROC, SEQ): at bytes 2/6/10 of GCM's 12-byte IV, 4/8/12 of CTR's 16 (whose last two count blocks). */
-  unsigned char iv[16] = {0};
-  int at = s->gcm ? 2 : 4;
-  iv[at] = ssrc >> 24, iv[at + 1] = ssrc >> 16, iv[at + 2] = ssrc >> 8, iv[at + 3] = ssrc;
-  iv[at + 4] = roc >> 24, iv[at + 5] = roc >> 16, iv[at + 6] = roc >> 8, iv[at + 7] = roc;
-  iv[at + 8] = seq >> 8, iv[at + 9] = seq;
-  for (int i = 0; i < (s->gcm ? GCM_SALT_BYTES : CM_SALT_BYTES); i++) iv[i] ^= s->salt[i];
+static uint32_t read_u32(const unsigned char *p) { return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3]; }
 
-  memcpy(out, header, header_len);
-  unsigned char *body = out + header_len;
+/*
+ * Starts the cipher on the packet's IV: salt ⊕ (SSRC, 48-bit index), the index
+ * being ROC‖SEQ for RTP and the SRTCP index for RTCP. GCM's 12-byte IV has the
+ * SSRC at byte 2 (RFC 7714 §8.1, §9.1), CTR's 16-byte one at byte 4, its last
+ * two bytes counting blocks (RFC 3711 §4.1.1).
+ */
+static int start_cipher(const keys_t *k, int gcm, uint32_t ssrc, uint64_t index) {
+  unsigned char iv[16] = {0};
+  int at = gcm ? 2 : 4;
+  for (int i = 0; i < 4; i++) iv[at + i] = (unsigned char)(ssrc >> (24 - 8 * i));
+  for (int i = 0; i < 6; i++) iv[at + 4 + i] = (unsigned char)(index >> (40 - 8 * i));
+  for (int i = 0; i < (gcm ? GCM_SALT_BYTES : CM_SALT_BYTES); i++) iv[i] ^= k->salt[i];
+  return EVP_EncryptInit_ex(k->cipher, NULL, NULL, NULL, iv);
+}
+
+/* GCM: authenticates `aad` (up to two pieces), encrypts `in` into `out` and writes the tag after it. */
+static int gcm_seal(const keys_t *k, const unsigned char *aad, size_t aad_len, const unsigned char *aad2, size_t aad2_len, const unsigned char *in, size_t in_len, unsigned char *out) {
   int n;
-  if (!EVP_EncryptInit_ex(s->cipher, NULL, NULL, NULL, iv)) return 0;
-  if (s->gcm) {
-    if (!EVP_EncryptUpdate(s->cipher, NULL, &n, header, (int)header_len)) return 0;
-    if (!EVP_EncryptUpdate(s->cipher, body, &n, payload, (int)payload_len)) return 0;
-    if (!EVP_EncryptFinal_ex(s->cipher, body + n, &n)) return 0;
-    if (!EVP_CIPHER_CTX_ctrl(s->cipher, EVP_CTRL_GCM_GET_TAG, GCM_TAG_BYTES, body + payload_len)) return 0;
-    return header_len + payload_len + GCM_TAG_BYTES;
-  }
-  if (!EVP_EncryptUpdate(s->cipher, body, &n, payload, (int)payload_len)) return 0;
-  /* The tag covers header, ciphertext and the ROC; re-init with NULL key keeps HMAC's key. */
-  unsigned char roc_bytes[4] = {roc >> 24, roc >> 16, roc >> 8, roc};
+  if (!EVP_EncryptUpdate(k->cipher, NULL, &n, aad, (int)aad_len)) return 0;
+  if (aad2_len && !EVP_EncryptUpdate(k->cipher, NULL, &n, aad2, (int)aad2_len)) return 0;
+  if (!EVP_EncryptUpdate(k->cipher, out, &n, in, (int)in_len)) return 0;
+  if (!EVP_EncryptFinal_ex(k->cipher, out + n, &n)) return 0;
+  return EVP_CIPHER_CTX_ctrl(k->cipher, EVP_CTRL_GCM_GET_TAG, GCM_TAG_BYTES, out + in_len);
+}
+
+/* AES-CM: the HMAC-SHA1-80 tag over `data` and `extra` (RTP's ROC), written to `tag`; re-init with NULL key keeps HMAC's key. */
+static int hmac_tag(const keys_t *k, const unsigned char *data, size_t len, const unsigned char *extra, size_t extra_len, unsigned char *tag) {
   unsigned char digest[SHA1_BYTES];
   unsigned int digest_len;
-  if (!HMAC_Init_ex(s->hmac, NULL, 0, NULL, NULL) || !HMAC_Update(s->hmac, out, header_len + payload_len) ||
-      !HMAC_Update(s->hmac, roc_bytes, sizeof roc_bytes) || !HMAC_Final(s->hmac, digest, &digest_len)) {
+  if (!HMAC_Init_ex(k->hmac, NULL, 0, NULL, NULL) || !HMAC_Update(k->hmac, data, len) || (extra_len && !HMAC_Update(k->hmac, extra, extra_len)) ||
+      !HMAC_Final(k->hmac, digest, &digest_len)) {
     return 0;
   }
-  memcpy(body + payload_len, digest, HMAC_TAG_BYTES);
-  return header_len + payload_len + HMAC_TAG_BYTES;
+  memcpy(tag, digest, HMAC_TAG_BYTES);
+  return 1;
+}
+
+/* Writes the SRTP packet (header, ciphertext, tag) into `out`; returns its length or 0. */
+static size_t protect(sender_t *s, unsigned char *out, const unsigned char *header, size_t header_len, const unsigned char *payload, size_t payload_len) {
+  uint16_t seq = (uint16_t)((header[2] << 8) | header[3]);
+  uint32_t roc = (uint32_t)(extend_sequence(s, seq) >> 16);
+  if (!start_cipher(&s->rtp, s->gcm, read_u32(header + 8), ((uint64_t)roc << 16) | seq)) return 0;
+  memcpy(out, header, header_len);
+  unsigned char *body = out + header_len;
+  if (s->gcm) return gcm_seal(&s->rtp, header, header_len, NULL, 0, payload, payload_len, body) ? header_len + payload_len + GCM_TAG_BYTES : 0;
+  int n;
+  if (!EVP_EncryptUpdate(s->rtp.cipher, body, &n, payload, (int)payload_len)) return 0;
+  unsigned char roc_bytes[4] = {roc >> 24, roc >> 16, roc >> 8, roc};
+  return hmac_tag(&s->rtp, out, header_len + payload_len, roc_bytes, sizeof roc_bytes, body + payload_len) ? header_len + payload_len + HMAC_TAG_BYTES : 0;
+}
+
+/*
+ * Writes the SRTCP packet into `out`; returns its length or 0. The first 8
+ * bytes (header and sender SSRC) stay clear; the E flag and SRTCP index follow
+ * the ciphertext: after GCM's tag (RFC 7714 §9.2, where they are also
+ * authenticated data), before AES-CM's tag, which covers them (RFC 3711 §3.4).
+ */
+static size_t protect_rtcp(sender_t *s, unsigned char *out, const unsigned char *packet, size_t len) {
+  uint32_t index = s->rtcp_index = (s->rtcp_index + 1) & 0x7fffffff;
+  unsigned char trailer[4] = {0x80 | (index >> 24), index >> 16, index >> 8, index};
+  if (!start_cipher(&s->rtcp, s->gcm, read_u32(packet + 4), index)) return 0;
+  memcpy(out, packet, 8);
+  if (s->gcm) {
+    if (!gcm_seal(&s->rtcp, packet, 8, trailer, sizeof trailer, packet + 8, len - 8, out + 8)) return 0;
+    memcpy(out + len + GCM_TAG_BYTES, trailer, sizeof trailer);
+    return len + GCM_TAG_BYTES + sizeof trailer;
+  }
+  int n;
+  if (!EVP_EncryptUpdate(s->rtcp.cipher, out + 8, &n, packet + 8, (int)(len - 8))) return 0;
+  memcpy(out + len, trailer, sizeof trailer);
+  return hmac_tag(&s->rtcp, out, len + sizeof trailer, NULL, 0, out + len + sizeof trailer) ? len + sizeof trailer + HMAC_TAG_BYTES : 0;
 }
 
 static int parse_address(const char *host, int port, struct sockaddr_storage *addr, socklen_t *addr_len) {
@@ -255,34 +306,49 @@ static napi_value set_destination(napi_env env, napi_callback_info info) {
 
 typedef struct {
   sender_t *s;
+  int rtcp;
   unsigned char *header, *payload;
   size_t header_len, payload_len;
 } packet_args_t;
 
-/* Reads (sender, header, payload) and checks the packet fits one datagram; returns 0 after throwing. */
-static int packet_args(napi_env env, napi_callback_info info, const char *usage, packet_args_t *a) {
+/* The functions' `data`: which kind of packet they protect. RTCP comes as one Buffer, RTP as header and payload. */
+static int RTP = 0, RTCP = 1;
+
+/* Reads (sender, header, payload) or (sender, rtcp) and checks the packet fits one datagram; returns 0 after throwing. */
+static int packet_args(napi_env env, napi_callback_info info, const char *name, packet_args_t *a) {
   size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 3 || napi_get_value_external(env, argv[0], (void **)&a->s) != napi_ok || !buffer_arg(env, argv[1], &a->header, &a->header_len) ||
-      !buffer_arg(env, argv[2], &a->payload, &a->payload_len)) {
+  void *kind;
+  napi_get_cb_info(env, info, &argc, argv, NULL, &kind);
+  a->rtcp = kind == &RTCP;
+  a->payload_len = 0;
+  size_t expected = a->rtcp ? 2 : 3;
+  if (argc != expected || napi_get_value_external(env, argv[0], (void **)&a->s) != napi_ok || !buffer_arg(env, argv[1], &a->header, &a->header_len) ||
+      (!a->rtcp && !buffer_arg(env, argv[2], &a->payload, &a->payload_len))) {
+    char usage[64];
+    snprintf(usage, sizeof usage, "%s(sender, %s)", name, a->rtcp ? "packet" : "header, payload");
     throw_error(env, usage);
     return 0;
   }
-  if (a->header_len < 12 || a->header_len + a->payload_len + GCM_TAG_BYTES > MAX_DATAGRAM) {
+  size_t minimum = a->rtcp ? 8 : 12;
+  if (a->header_len < minimum || a->header_len + a->payload_len + GCM_TAG_BYTES + 4 > MAX_DATAGRAM) {
     throw_error(env, "packet too short or too long for one datagram");
     return 0;
   }
   return 1;
 }
 
-/* queue(sender, header: Buffer, payload: Buffer): protects one packet into the stream's queue for its destination. */
+static size_t protect_args(const packet_args_t *a, unsigned char *out) {
+  return a->rtcp ? protect_rtcp(a->s, out, a->header, a->header_len) : protect(a->s, out, a->header, a->header_len, a->payload, a->payload_len);
+}
+
+/* queue(sender, header, payload) / queueRtcp(sender, packet): protects one packet into the stream's queue for its destination. */
 static napi_value queue_packet(napi_env env, napi_callback_info info) {
   packet_args_t a;
-  if (!packet_args(env, info, "queue(sender, header, payload)", &a)) return NULL;
+  if (!packet_args(env, info, "queue", &a)) return NULL;
   sender_t *s = a.s;
   if (s->fd < 0) return throw_error(env, "queue: no destination set");
-  size_t length = protect(s, s->datagrams[s->queued], a.header, a.header_len, a.payload, a.payload_len);
+  size_t length = protect_args(&a, s->datagrams[s->queued]);
   if (!length) return throw_error(env, "queue: SRTP protection failed");
   s->lengths[s->queued++] = length;
   if (!s->in_pending) {
@@ -315,12 +381,12 @@ static napi_value flush_queues(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* protect(sender, header, payload) → Buffer: the protected datagram, for tests and for sockets without an fd. */
+/* protect(sender, header, payload) / protectRtcp(sender, packet) → Buffer: the protected datagram, for tests and for sockets without an fd. */
 static napi_value protect_packet(napi_env env, napi_callback_info info) {
   packet_args_t a;
-  if (!packet_args(env, info, "protect(sender, header, payload)", &a)) return NULL;
+  if (!packet_args(env, info, "protect", &a)) return NULL;
   unsigned char datagram[MAX_DATAGRAM];
-  size_t length = protect(a.s, datagram, a.header, a.header_len, a.payload, a.payload_len);
+  size_t length = protect_args(&a, datagram);
   if (!length) return throw_error(env, "protect: SRTP protection failed");
   napi_value result;
   napi_create_buffer_copy(env, length, datagram, NULL, &result);
@@ -331,9 +397,11 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"createSender", NULL, create_sender, NULL, NULL, NULL, napi_default, NULL},
       {"setDestination", NULL, set_destination, NULL, NULL, NULL, napi_default, NULL},
-      {"queue", NULL, queue_packet, NULL, NULL, NULL, napi_default, NULL},
+      {"queue", NULL, queue_packet, NULL, NULL, NULL, napi_default, &RTP},
+      {"queueRtcp", NULL, queue_packet, NULL, NULL, NULL, napi_default, &RTCP},
       {"flush", NULL, flush_queues, NULL, NULL, NULL, napi_default, NULL},
-      {"protect", NULL, protect_packet, NULL, NULL, NULL, napi_default, NULL},
+      {"protect", NULL, protect_packet, NULL, NULL, NULL, napi_default, &RTP},
+      {"protectRtcp", NULL, protect_packet, NULL, NULL, NULL, napi_default, &RTCP},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;
