@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import resolve from '@rollup/plugin-node-resolve';
 import esbuild from 'rollup-plugin-esbuild';
@@ -21,7 +21,7 @@ const serverExternals = [
   ...Object.keys(pkg.dependencies ?? {}),
 ];
 
-const NATIVE_SOURCE = 'src/server/media/sfu/native/srtp-sender.c';
+const NATIVE_SOURCES = 'src/server/media/sfu/native';
 const NATIVE_OUTPUT = 'dist/server/srtp-sender.node';
 
 /**
@@ -35,8 +35,9 @@ function nativeSrtpSender() {
     writeBundle() {
       rmSync(NATIVE_OUTPUT, { force: true });
       const headers = new URL('./node_modules/node-api-headers/include', import.meta.url).pathname;
+      const sources = readdirSync(NATIVE_SOURCES).filter((f) => f.endsWith('.c')).map((f) => `${NATIVE_SOURCES}/${f}`);
       try {
-        execFileSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-fPIC', '-shared', '-I', headers, '-o', NATIVE_OUTPUT, NATIVE_SOURCE], { stdio: 'pipe' });
+        execFileSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-fPIC', '-shared', '-I', headers, '-o', NATIVE_OUTPUT, ...sources], { stdio: 'pipe' });
       } catch (err) {
         this.warn(`native SRTP sender not built, the SFU will use its JavaScript send path: ${err.stderr?.toString().trim() || err.message}`);
       }

@@ -9,7 +9,7 @@ import { HttpError, type RequestHandler, sendText } from './http/http-util.js';
 import { LiveStages } from './live/live-stages.js';
 import { createMediaHandler } from './media/media-routes.js';
 import { Sfu } from './media/sfu/sfu.js';
-import { chooseSrtpOutput } from './media/sfu/srtp-output.js';
+import { chooseMediaPath } from './media/sfu/media-path.js';
 import { createStaticHandler } from './static/static-files.js';
 import { createConnectionThrottle } from './rate-limit/connection-throttle.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
@@ -24,8 +24,8 @@ export interface StageServer {
   readonly config: ServerConfig;
   /** True when the development-only demo token endpoint is mounted. */
   readonly devTokens: boolean;
-  /** Which send path the SFU forwards media with, and why (see srtp-output.ts). */
-  readonly mediaSendPath: string;
+  /** Which path the SFU decrypts and forwards media with, and why (see media-path.ts). */
+  readonly mediaPath: string;
   close(): Promise<void>;
 }
 
@@ -40,8 +40,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   // Nobody is connected to a server that just started: sessions a crashed run left open are over.
   endLeftoverSessions(stores.sessions, notify);
   const stopRecording = recordSessions(live, stores.sessions, notify);
-  const sendPath = chooseSrtpOutput();
-  const sfu = new Sfu({ live, srtpOutput: sendPath.factory });
+  const mediaPath = chooseMediaPath();
+  const sfu = new Sfu({ live, mediaPath });
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
   const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers });
 
@@ -86,7 +86,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     url: publicOrigin(),
     config,
     devTokens,
-    mediaSendPath: sendPath.description,
+    mediaPath: mediaPath.description,
     async close() {
       events.close();
       await sfu.close();

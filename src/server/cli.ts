@@ -5,7 +5,7 @@ import { packageRoot } from './package-root.js';
 async function main(): Promise<void> {
   const config = loadConfig(process.env, { staticDir: packageRoot() });
   const server = await startStageServer(config);
-  const lines = [`Stage server listening on ${server.url}`, `Media send path: ${server.mediaSendPath}`];
+  const lines = [`Stage server listening on ${server.url}`, `Media path: ${server.mediaPath}`];
   if (server.devTokens) lines.push(`Demo: open ${server.url}/ in two tabs`);
   if (config.generatedCredentials) {
     lines.push(

@@ -13,6 +13,7 @@ import {
   RtpHeader,
   RtpPacket,
   SrtcpSession,
+  SrtpAuthenticationError,
   SrtpSession,
 } from 'werift';
 import { EXTENSION_URI, absSendTimeSeconds, extensionIdMap } from '../../src/server/media/sfu/header-extensions.js';
@@ -24,7 +25,7 @@ import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { extensionIdTable, writeForwardedHeader } from '../../src/server/media/sfu/rtp-header-writer.js';
 import { ntpNow, senderReportPacket, senderReportPair } from '../../src/server/media/sfu/sender-reports.js';
 import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
-import { loadNativeSrtp, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
+import { loadNativeSrtp, nativeSrtpInput, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 import { TrackForwarder } from '../../src/server/media/sfu/track-forwarder.js';
 
@@ -313,6 +314,39 @@ describe('media: SRTP protection of forwarded packets', () => {
     }
   }
 
+  for (const [name, profile, saltBytes] of [
+    ['AES-GCM', ProtectionProfileAeadAes128Gcm, 12],
+    ['AES-CM + HMAC-SHA1-80', ProtectionProfileAes128CmHmacSha1_80, 14],
+  ] as const) {
+    it(`native, ${name}: decrypts a publisher’s packets in werift’s place, continuing its rollover state across a wrap, and drops forgeries`, () => {
+      if (native instanceof Error) throw native;
+      const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
+      const publisher = new SrtpSession({ keys: k(keys), profile });
+      const transport = { srtp: new SrtpSession({ keys: k(swapped), profile }) };
+      const packets = Array.from({ length: 10 }, (_, i) => {
+        const header = new RtpHeader({ ssrc: 1234, payloadType: 96, sequenceNumber: (65530 + i) & 0xffff, timestamp: i * 3000, marker: i % 2 === 0 });
+        return { header, payload: Buffer.from(`media ${i} `.repeat(30 + i)) };
+      });
+      const receive = (i: number) => RtpPacket.deSerialize(transport.srtp.decrypt(publisher.encrypt(packets[i].payload, packets[i].header)));
+      // werift decrypts the first packets, then the addon takes over and crosses the wrap at the 7th.
+      for (let i = 0; i < 3; i++) receive(i);
+      assert.equal(nativeSrtpInput(native)(transport), true);
+      for (let i = 3; i < 10; i++) {
+        if (i === 5) {
+          const forged = publisher.encrypt(packets[i].payload, packets[i].header);
+          forged[forged.length - 1] ^= 1;
+          assert.throws(() => transport.srtp.decrypt(forged), SrtpAuthenticationError);
+          assert.throws(() => transport.srtp.decrypt(Buffer.alloc(8)), SrtpAuthenticationError);
+        }
+        const packet = receive(i);
+        assert.equal(packet.header.sequenceNumber, packets[i].header.sequenceNumber);
+        assert.equal(packet.header.marker, packets[i].header.marker);
+        assert.deepEqual(packet.payload, packets[i].payload);
+      }
+      assert.equal(nativeSrtpInput(native)({}), false, 'a transport without SRTP yet keeps werift’s');
+    });
+  }
+
   it('native: refuses a key of the wrong length and a packet too long for one datagram', () => {
     if (native instanceof Error) throw native;
     const rtcpKeys = [Buffer.alloc(16), Buffer.alloc(12), Buffer.alloc(0)] as const;
@@ -327,7 +361,7 @@ describe('media: SRTP protection of forwarded packets', () => {
     assert.throws(() => native.setDestination(sender, 1, 'example.com', 5000), /not an IP address/);
   });
 
-  it('native: queued RTP and RTCP packets go out on flush, from the given socket, one datagram each', async () => {
+  it('native: queued packets go out on flush from the given socket, one datagram each, a run of similar sizes padded to one size', async () => {
     if (native instanceof Error) throw native;
     const receiver = createSocket('udp4');
     const from = createSocket('udp4');
@@ -339,18 +373,23 @@ describe('media: SRTP protection of forwarded packets', () => {
     const output = nativeSrtpOutput(native)(srtp.localContext as never);
     assert.ok(output.setDestination(from, '127.0.0.1', receiver.address().port));
     const stream = { ssrc: 7, payloadType: 96 };
-    for (let i = 0; i < 3; i++) output.send(writeForwardedHeader(new RtpHeader({ timestamp: i }), 100 + i, stream, new Uint8Array(256)), Buffer.from(`packet ${i}`));
-    output.sendRtcp(senderReportPacket({ ssrc: 7, ntp: ntpNow(), rtp: 2, packets: 3, octets: 24 }));
+    // Three payloads within a few bytes of each other (one run), then one far larger.
+    const payloads = ['packet 0', 'packet 1 ...', 'packet 2 ..', 'packet 3 '.repeat(10)];
+    payloads.forEach((payload, i) => output.send(writeForwardedHeader(new RtpHeader({ timestamp: i }), 100 + i, stream, new Uint8Array(256)), Buffer.from(payload)));
+    output.sendRtcp(senderReportPacket({ ssrc: 7, ntp: ntpNow(), rtp: 3, packets: 4, octets: 24 }));
     assert.equal(datagrams.length, 0, 'sent before the task ended');
     await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(datagrams.map((d) => d.port), Array(4).fill(from.address().port));
-    assert.deepEqual(datagrams.slice(0, 3).map((d) => RtpPacket.deSerialize(decrypt.decrypt(d.data)).payload.toString()), ['packet 0', 'packet 1', 'packet 2']);
-    const [report] = RtcpPacketConverter.deSerialize(new SrtcpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 }).decrypt(datagrams[3].data));
-    assert.ok(report instanceof RtcpSrPacket && report.senderInfo.packetCount === 3);
+    assert.deepEqual(datagrams.map((d) => d.port), Array(5).fill(from.address().port));
+    assert.deepEqual(datagrams.slice(0, 4).map((d) => RtpPacket.deSerialize(decrypt.decrypt(d.data)).payload.toString()), payloads);
+    const [first, second, third, fourth] = datagrams.map((d) => d.data.length);
+    assert.ok(first === second && second === third && fourth > third, `datagram sizes ${[first, second, third, fourth]}`);
+    const [report] = RtcpPacketConverter.deSerialize(new SrtcpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 }).decrypt(datagrams[4].data));
+    assert.ok(report instanceof RtcpSrPacket && report.senderInfo.packetCount === 4);
     from.close();
     receiver.close();
     assert.equal(output.setDestination(from, '127.0.0.1', 9), false, 'a closed socket is no destination');
   });
+
 });
 
 describe('media: track forwarder', () => {

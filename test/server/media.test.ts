@@ -20,10 +20,9 @@ import {
 import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
 import { createMediaHandler } from '../../src/server/media/media-routes.js';
-import { loadNativeSrtp, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
+import { type MediaPath, chooseMediaPath, javascriptMediaPath } from '../../src/server/media/sfu/media-path.js';
 import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { Sfu } from '../../src/server/media/sfu/sfu.js';
-import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 
 const URI = {
   mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
@@ -105,21 +104,21 @@ function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs 
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const native = loadNativeSrtp();
-const sendPaths: [string, () => SrtpOutputFactory][] = [
+const mediaPaths: [string, () => MediaPath][] = [
   [
     'native',
     () => {
       // `npm run build` compiles the addon before the tests run, so its absence is a failure here.
-      if (native instanceof Error) throw native;
-      return nativeSrtpOutput(native);
+      const path = chooseMediaPath({});
+      if (!path.input) throw new Error(path.description);
+      return path;
     },
   ],
-  ['JavaScript', () => javascriptSrtpOutput],
+  ['JavaScript', () => javascriptMediaPath],
 ];
 
-for (const [sendPath, srtpOutput] of sendPaths)
-describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_000 }, () => {
+for (const [pathName, mediaPath] of mediaPaths)
+describe(`media: WHIP/WHEP with the SFU (${pathName} media path)`, { timeout: 60_000 }, () => {
   let server: Server;
   let origin: string;
   let live: LiveStages;
@@ -129,7 +128,7 @@ describe(`media: WHIP/WHEP with the SFU (${sendPath} send path)`, { timeout: 60_
 
   before(async () => {
     live = new LiveStages();
-    sfu = new Sfu({ live, srtpOutput: srtpOutput(), congestion: { checkIntervalMs: 200, overuseChecks: 3, initialBackoffMs: 2000 } });
+    sfu = new Sfu({ live, mediaPath: mediaPath(), congestion: { checkIntervalMs: 200, overuseChecks: 3, initialBackoffMs: 2000 } });
     const handler = createMediaHandler({ tokens, live, sfu });
     server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');

@@ -1,14 +1,20 @@
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ProtectionProfileAeadAes128Gcm } from 'werift';
+import { ProtectionProfileAeadAes128Gcm, SrtpAuthenticationError } from 'werift';
+import type { SrtpInput } from './media-path.js';
 import { packageRoot } from '../../package-root.js';
 import type { SrtpOutputFactory } from './srtp-output.js';
+import type { SrtpSessionKeys } from './srtp-protector.js';
 
-/** Where `npm run build` puts the compiled native/srtp-sender.c. */
+/** Where `npm run build` puts the compiled native/*.c. */
 export const NATIVE_SRTP_PATH = join(packageRoot(), 'dist', 'server', 'srtp-sender.node');
 
-/** The addon's functions (see native/srtp-sender.c); a sender holds one stream's cipher state, rollover counter and send queue. */
+/**
+ * The addon's functions (see native/srtp-sender.c and srtp-receiver.c): a
+ * sender holds one outgoing stream's cipher state, rollover counter and send
+ * queue; a receiver one peer's incoming cipher state and rollover counters.
+ */
 export interface NativeSrtp {
   createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer, rtcpKey: Buffer, rtcpSalt: Buffer, rtcpAuthKey: Buffer): object;
   /** Where the stream's packets go; what is queued for another destination is sent first. */
@@ -21,6 +27,11 @@ export interface NativeSrtp {
   flush(): void;
   protect(sender: object, header: Buffer, payload: Buffer): Buffer;
   protectRtcp(sender: object, packet: Buffer): Buffer;
+  createReceiver(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): object;
+  /** Continues an SSRC's rollover state from another decryptor's; false when the receiver has no room for another SSRC. */
+  seedReceiver(receiver: object, ssrc: number, roc: number, sequenceNumber: number): boolean;
+  /** The RTP packet, or null when the datagram is malformed or fails authentication. */
+  unprotect(receiver: object, datagram: Buffer): Buffer | null;
 }
 
 let loaded: NativeSrtp | Error | undefined;
@@ -90,6 +101,34 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
       protect: (header, payload) => addon.protect(sender, header, payload),
       protectRtcp: (packet) => addon.protectRtcp(sender, packet),
     };
+  };
+}
+
+/** The parts of werift 0.25.2's SRTP session (of a DTLS transport) the receive path replaces. */
+interface SrtpSessionInternals {
+  decrypt(datagram: Buffer): Buffer;
+  remoteContext: SrtpSessionKeys & { srtpSSRCStates: Record<string, { ssrc: number; rolloverCounter: number; lastSequenceNumber: number }> };
+}
+
+/**
+ * Decrypts a werift transport's incoming SRTP with the addon. werift calls
+ * its session's `decrypt` per packet and drops what throws its
+ * SrtpAuthenticationError; the rollover state of SSRCs werift already
+ * decrypted carries over, so a sequence wrap before the switch is no gap.
+ */
+export function nativeSrtpInput(addon: NativeSrtp): SrtpInput {
+  return (transport) => {
+    const srtp = (transport as { srtp?: SrtpSessionInternals }).srtp;
+    if (!srtp) return false;
+    const keys = srtp.remoteContext;
+    const receiver = addon.createReceiver(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
+    for (const state of Object.values(keys.srtpSSRCStates)) addon.seedReceiver(receiver, state.ssrc, state.rolloverCounter, state.lastSequenceNumber);
+    srtp.decrypt = (datagram) => {
+      const packet = addon.unprotect(receiver, datagram);
+      if (!packet) throw new SrtpAuthenticationError('Failed to authenticate SRTP packet');
+      return packet;
+    };
+    return true;
   };
 }
 

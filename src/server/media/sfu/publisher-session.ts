@@ -1,6 +1,7 @@
 import { RTCPeerConnection, type RTCRtpTransceiver, RtcpSrPacket, type RtpPacket } from 'werift';
 import type { MediaKind } from '../../../protocol/index.js';
 import { EXTENSION_URI, absSendTimeSeconds } from './header-extensions.js';
+import type { SrtpInput } from './media-path.js';
 import { OfferError, answerOffer, checkOffer } from './negotiate.js';
 import { publisherPeerConfig } from './peer-config.js';
 import { PeerSession, type PeerTimeouts } from './peer-session.js';
@@ -36,14 +37,14 @@ export class PublisherSession extends PeerSession {
   private flushScheduled = false;
 
   /** Answers a WHIP offer; the session exists only if the offer could be answered with media to receive. */
-  static async open(owner: SessionOwner, offerSdp: string, hooks: PublishHooks, limits: BitrateLimits, timeouts: PeerTimeouts) {
+  static async open(owner: SessionOwner, offerSdp: string, hooks: PublishHooks, limits: BitrateLimits, timeouts: PeerTimeouts, srtpInput?: SrtpInput) {
     checkOffer(offerSdp, 'publish');
     const pc = new RTCPeerConnection(publisherPeerConfig());
     try {
       const answerSdp = await answerOffer(pc, offerSdp);
       const receiving = pc.getTransceivers().filter((t) => !t.stopped && !t.stopping && t.codecs.length > 0);
       if (receiving.length === 0) throw new OfferError('the offer has no codec the server accepts (Opus, VP8, H.264)');
-      return { session: new PublisherSession(owner, pc, receiving, hooks, limits, timeouts), answerSdp };
+      return { session: new PublisherSession(owner, pc, receiving, hooks, limits, timeouts, srtpInput), answerSdp };
     } catch (err) {
       pc.close().catch(() => {});
       throw err;
@@ -57,6 +58,7 @@ export class PublisherSession extends PeerSession {
     private readonly hooks: PublishHooks,
     limits: BitrateLimits,
     timeouts: PeerTimeouts,
+    private readonly srtpInput?: SrtpInput,
   ) {
     super(owner, pc, timeouts);
     this.estimator = new ReceiveBandwidthEstimator(limits);
@@ -89,6 +91,7 @@ export class PublisherSession extends PeerSession {
   }
 
   protected onConnected(): void {
+    if (this.srtpInput) for (const transport of this.pc.dtlsTransports) this.srtpInput(transport);
     // Negotiated kinds count even before their first packet: a stream muted at publish sends none.
     this.hooks.onPublishing(Object.keys(this.sources) as MediaKind[]);
     if (!this.rembVia) return;

@@ -1,10 +1,10 @@
 import type { ParticipantTokenClaims } from '../../../protocol/index.js';
 import type { LiveStages } from '../../live/live-stages.js';
+import { type MediaPath, type SrtpInput, chooseMediaPath } from './media-path.js';
 import { DEFAULT_PEER_TIMEOUTS, type PeerTimeouts } from './peer-session.js';
 import { PublisherSession } from './publisher-session.js';
 import { type BitrateLimits, DEFAULT_BITRATE_LIMITS } from './receive-estimator.js';
 import { isParticipant, sessionOwner } from './session-owner.js';
-import { type SrtpOutputFactory, chooseSrtpOutput } from './srtp-output.js';
 import { type CongestionTimings, DEFAULT_CONGESTION_TIMINGS } from './subscriber-congestion.js';
 import { SubscriberSession, type SubscriberSettings } from './subscriber-session.js';
 
@@ -14,8 +14,8 @@ export interface SfuOptions {
   /** Bounds of the REMB estimate sent to publishers. */
   bitrate?: Partial<BitrateLimits>;
   timeouts?: Partial<PeerTimeouts>;
-  /** How forwarded packets are protected and sent; defaults to the native path when its addon is built. */
-  srtpOutput?: SrtpOutputFactory;
+  /** How media is decrypted on arrival and protected and sent on; defaults to the native path when its addon is built. */
+  mediaPath?: MediaPath;
   /** Timing of the per-subscriber congestion control. */
   congestion?: Partial<CongestionTimings>;
 }
@@ -48,6 +48,7 @@ export class Sfu {
   private readonly limits: BitrateLimits;
   private readonly timeouts: PeerTimeouts;
   private readonly subscriberSettings: SubscriberSettings;
+  private readonly srtpInput?: SrtpInput;
   private readonly stopListening: (() => void)[];
   private closed = false;
 
@@ -55,9 +56,11 @@ export class Sfu {
     this.live = options.live;
     this.limits = { ...DEFAULT_BITRATE_LIMITS, ...options.bitrate };
     this.timeouts = { ...DEFAULT_PEER_TIMEOUTS, ...options.timeouts };
+    const mediaPath = options.mediaPath ?? chooseMediaPath();
+    this.srtpInput = mediaPath.input;
     this.subscriberSettings = {
       timeouts: this.timeouts,
-      srtpOutput: options.srtpOutput ?? chooseSrtpOutput().factory,
+      srtpOutput: mediaPath.output,
       congestion: { ...DEFAULT_CONGESTION_TIMINGS, ...options.congestion },
     };
     this.stopListening = [
@@ -79,6 +82,7 @@ export class Sfu {
       },
       this.limits,
       this.timeouts,
+      this.srtpInput,
     );
     if (this.closed) {
       await opened.session.close();

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:dgram';
-import { loadNativeSrtp, nativeSrtpOutput } from './native-srtp.js';
 import { type SrtpSessionKeys, SrtpProtector } from './srtp-protector.js';
 
 /** The protected send of one subscriber stream's forwarded packets. */
@@ -37,21 +36,3 @@ export const javascriptSrtpOutput: SrtpOutputFactory = (keys) => {
     protectRtcp: (packet) => protector.protectRtcp(packet),
   };
 };
-
-export interface SrtpOutputChoice {
-  factory: SrtpOutputFactory;
-  /** For the server's start-up log: which send path forwards media, and why. */
-  description: string;
-}
-
-/**
- * The native output when its addon was built (`npm run build` compiles it
- * where a C compiler exists) and not switched off with STAGE_SFU_NATIVE=0;
- * otherwise the JavaScript one.
- */
-export function chooseSrtpOutput(env: NodeJS.ProcessEnv = process.env): SrtpOutputChoice {
-  if (env.STAGE_SFU_NATIVE === '0') return { factory: javascriptSrtpOutput, description: 'JavaScript (STAGE_SFU_NATIVE=0)' };
-  const addon = loadNativeSrtp();
-  if (addon instanceof Error) return { factory: javascriptSrtpOutput, description: `JavaScript (native addon unavailable: ${addon.message})` };
-  return { factory: nativeSrtpOutput(addon), description: 'native (C addon: OpenSSL SRTP + sendto)' };
-}

@@ -1,0 +1,31 @@
+import { loadNativeSrtp, nativeSrtpInput, nativeSrtpOutput } from './native-srtp.js';
+import { type SrtpOutputFactory, javascriptSrtpOutput } from './srtp-output.js';
+
+/**
+ * Takes over SRTP decryption of a publisher's DTLS transport (werift's);
+ * false when the transport has no SRTP session yet, which leaves werift's.
+ */
+export type SrtpInput = (transport: object) => boolean;
+
+/** How the SFU's media is protected and sent, and decrypted on arrival. */
+export interface MediaPath {
+  output: SrtpOutputFactory;
+  /** Absent: werift decrypts. */
+  input?: SrtpInput;
+  /** For the server's start-up log: which path forwards media, and why. */
+  description: string;
+}
+
+export const javascriptMediaPath: MediaPath = { output: javascriptSrtpOutput, description: 'JavaScript' };
+
+/**
+ * The native path when its addon was built (`npm run build` compiles it where
+ * a C compiler exists) and not switched off with STAGE_SFU_NATIVE=0;
+ * otherwise the JavaScript one.
+ */
+export function chooseMediaPath(env: NodeJS.ProcessEnv = process.env): MediaPath {
+  if (env.STAGE_SFU_NATIVE === '0') return { ...javascriptMediaPath, description: 'JavaScript (STAGE_SFU_NATIVE=0)' };
+  const addon = loadNativeSrtp();
+  if (addon instanceof Error) return { ...javascriptMediaPath, description: `JavaScript (native addon unavailable: ${addon.message})` };
+  return { output: nativeSrtpOutput(addon), input: nativeSrtpInput(addon), description: 'native (C addon: OpenSSL SRTP, UDP GSO batches)' };
+}
