@@ -258,6 +258,12 @@ describe('media: sender reports', () => {
   });
 });
 
+async function waitUntil(check: () => boolean, timeoutMs = 2000): Promise<void> {
+  for (const start = Date.now(); !check(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+  }
+}
+
 describe('media: SRTP protection of forwarded packets', () => {
   const keys = { localMasterKey: Buffer.alloc(16, 1), localMasterSalt: Buffer.alloc(14, 2), remoteMasterKey: Buffer.alloc(16, 3), remoteMasterSalt: Buffer.alloc(14, 4) };
   const swapped = { localMasterKey: keys.remoteMasterKey, localMasterSalt: keys.remoteMasterSalt, remoteMasterKey: keys.localMasterKey, remoteMasterSalt: keys.localMasterSalt };
@@ -282,8 +288,8 @@ describe('media: SRTP protection of forwarded packets', () => {
         const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
         const sender = new SrtpSession({ keys: k(keys), profile });
         const receiver = new SrtpSession({ keys: k(swapped), profile });
-        const output = factory()(sender.localContext as never);
         const stream = { ssrc: 42, payloadType: 96 };
+        const output = factory()(sender.localContext as never, stream, new Uint8Array(256));
         for (let i = 0; i < 8; i++) {
           const sequenceNumber = (65532 + i) & 0xffff;
           const payload = Buffer.from(`frame ${i} `.repeat(20 + i));
@@ -296,7 +302,7 @@ describe('media: SRTP protection of forwarded packets', () => {
 
       it(`${outputName}, ${name}: werift’s receiver decrypts and parses every sender report (SRTCP)`, () => {
         const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
-        const output = factory()(new SrtpSession({ keys: k(keys), profile }).localContext as never);
+        const output = factory()(new SrtpSession({ keys: k(keys), profile }).localContext as never, { ssrc: 1, payloadType: 96 }, new Uint8Array(256));
         const receiver = new SrtcpSession({ keys: k(swapped), profile });
         for (let i = 0; i < 3; i++) {
           const fields = { ssrc: 0xfedcba98, ntp: ntpNow(), rtp: 0xfffffff0 + i, packets: 100 * i, octets: 12_345 * i, cname: `cname-${'x'.repeat(i)}` };
@@ -357,38 +363,64 @@ describe('media: SRTP protection of forwarded packets', () => {
     assert.throws(() => native.protect(sender, Buffer.alloc(8), Buffer.alloc(10)), /too short or too long for one datagram/);
     assert.throws(() => native.protectRtcp(sender, Buffer.alloc(4)), /too short or too long for one datagram/);
     assert.throws(() => (native.protectRtcp as (...args: unknown[]) => Buffer)(sender, Buffer.alloc(28), Buffer.alloc(4)), /protect\(sender, packet\)/);
-    assert.throws(() => native.queue(sender, Buffer.alloc(12, 0x80), Buffer.alloc(10)), /no destination set/);
+    assert.throws(() => native.queueForwarded(sender, 1), /no destination set/);
+    assert.throws(() => native.queueRtcp(sender, Buffer.alloc(28)), /no destination set/);
+    assert.throws(() => native.setStream(sender, 1, 96, 15, Buffer.from('0'), new Uint8Array(256)), /midId 0-14/);
+    assert.throws(() => native.setStream(sender, 1, 96, 1, Buffer.from('0'), new Uint8Array(16)), /ids: 256 bytes/);
+    assert.throws(() => native.setSource(false, 0, Buffer.from([1, 5, 0]), Buffer.alloc(10)), /extension record past the end/);
+    assert.throws(() => native.setSource(false, 0, Buffer.alloc(0), Buffer.alloc(4000)), /payload too long/);
     assert.throws(() => native.setDestination(sender, 1, 'example.com', 5000), /not an IP address/);
   });
 
-  it('native: queued packets go out on flush from the given socket, one datagram each, a run of similar sizes padded to one size', async () => {
-    if (native instanceof Error) throw native;
-    const receiver = createSocket('udp4');
-    const from = createSocket('udp4');
-    await Promise.all([new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r)), new Promise<void>((r) => from.bind(0, '127.0.0.1', r))]);
-    const datagrams: { data: Buffer; port: number }[] = [];
-    receiver.on('message', (data, info) => datagrams.push({ data, port: info.port }));
-    const srtp = new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
-    const decrypt = new SrtpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 });
-    const output = nativeSrtpOutput(native)(srtp.localContext as never);
-    assert.ok(output.setDestination(from, '127.0.0.1', receiver.address().port));
-    const stream = { ssrc: 7, payloadType: 96 };
-    // Three payloads within a few bytes of each other (one run), then one far larger.
-    const payloads = ['packet 0', 'packet 1 ...', 'packet 2 ..', 'packet 3 '.repeat(10)];
-    payloads.forEach((payload, i) => output.send(writeForwardedHeader(new RtpHeader({ timestamp: i }), 100 + i, stream, new Uint8Array(256)), Buffer.from(payload)));
-    output.sendRtcp(senderReportPacket({ ssrc: 7, ntp: ntpNow(), rtp: 3, packets: 4, octets: 24 }));
-    assert.equal(datagrams.length, 0, 'sent before the task ended');
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(datagrams.map((d) => d.port), Array(5).fill(from.address().port));
-    assert.deepEqual(datagrams.slice(0, 4).map((d) => RtpPacket.deSerialize(decrypt.decrypt(d.data)).payload.toString()), payloads);
-    const [first, second, third, fourth] = datagrams.map((d) => d.data.length);
-    assert.ok(first === second && second === third && fourth > third, `datagram sizes ${[first, second, third, fourth]}`);
-    const [report] = RtcpPacketConverter.deSerialize(new SrtcpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 }).decrypt(datagrams[4].data));
-    assert.ok(report instanceof RtcpSrPacket && report.senderInfo.packetCount === 4);
-    from.close();
-    receiver.close();
-    assert.equal(output.setDestination(from, '127.0.0.1', 9), false, 'a closed socket is no destination');
-  });
+  for (const [outputName, factory] of outputs) {
+    it(`${outputName}: forwarded packets and RTCP go out from the given socket under the subscriber’s header${outputName === 'native' ? ', on flush, a run of similar sizes padded to one size' : ''}`, async () => {
+      const receiver = createSocket('udp4');
+      const from = createSocket('udp4');
+      await Promise.all([new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r)), new Promise<void>((r) => from.bind(0, '127.0.0.1', r))]);
+      const datagrams: { data: Buffer; port: number }[] = [];
+      receiver.on('message', (data, info) => datagrams.push({ data, port: info.port }));
+      const srtp = new SrtpSession({ keys, profile: ProtectionProfileAes128CmHmacSha1_80 });
+      const decrypt = new SrtpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 });
+      const stream = { ssrc: 7, payloadType: 96, mid: { id: 4, value: Buffer.from('1') } };
+      const idTable = extensionIdTable(new Map([[3, 5], [9, 12]]));
+      const output = factory()(srtp.localContext as never, stream, idTable);
+      assert.ok(output.setDestination(from, '127.0.0.1', receiver.address().port));
+      const extensions = [
+        { id: 2, payload: Buffer.from([1, 2, 3]) },
+        { id: 3, payload: Buffer.from([0x90]) },
+        { id: 9, payload: Buffer.from('sixteen bytes ok') },
+        { id: 10, payload: Buffer.alloc(0) },
+      ];
+      // Three packets within a few bytes of each other (one run), then one far larger and without extensions.
+      const sources = ['packet 0', 'packet 1 ...', 'packet 2 ..', 'packet 3 '.repeat(10)].map(
+        (payload, i) => new RtpPacket(new RtpHeader({ ssrc: 99, payloadType: 100, sequenceNumber: 5, timestamp: 0xfffffff0 + i, marker: i === 2, extensions: i === 3 ? [] : extensions }), Buffer.from(payload)),
+      );
+      const lengths = sources.map((packet, i) => output.sendForwarded(packet, 100 + i));
+      output.sendRtcp(senderReportPacket({ ssrc: 7, ntp: ntpNow(), rtp: 3, packets: 4, octets: 24 }));
+      if (outputName === 'native') assert.equal(datagrams.length, 0, 'sent before the task ended');
+      await waitUntil(() => datagrams.length === 5);
+      assert.deepEqual(datagrams.map((d) => d.port), Array(5).fill(from.address().port));
+      sources.forEach((source, i) => {
+        const expected = writeForwardedHeader(source.header, 100 + i, stream, idTable);
+        assert.equal(lengths[i], expected.length + source.payload.length);
+        const received = RtpPacket.deSerialize(decrypt.decrypt(datagrams[i].data));
+        const { header } = RtpPacket.deSerialize(Buffer.concat([expected, source.payload]));
+        for (const field of ['marker', 'payloadType', 'sequenceNumber', 'timestamp', 'ssrc', 'extensions'] as const) {
+          assert.deepEqual(received.header[field], header[field], `packet ${i}: ${field}`);
+        }
+        assert.deepEqual(received.payload, source.payload);
+      });
+      if (outputName === 'native') {
+        const [first, second, third, fourth] = datagrams.map((d) => d.data.length);
+        assert.ok(first === second && second === third && fourth > third, `datagram sizes ${[first, second, third, fourth]}`);
+      }
+      const [report] = RtcpPacketConverter.deSerialize(new SrtcpSession({ keys: swapped, profile: ProtectionProfileAes128CmHmacSha1_80 }).decrypt(datagrams[4].data));
+      assert.ok(report instanceof RtcpSrPacket && report.senderInfo.packetCount === 4);
+      from.close();
+      receiver.close();
+      if (outputName === 'native') assert.equal(output.setDestination(from, '127.0.0.1', 9), false, 'a closed socket is no destination');
+    });
+  }
 
 });
 

@@ -119,10 +119,13 @@ export class DirectRtpSender {
   private transmit(packet: RtpPacket, sequenceNumber: number, now: number): boolean {
     const route = this.currentRoute(now);
     if (!route) return false;
-    const header = writeForwardedHeader(packet.header, sequenceNumber, route.stream, this.idTable);
-    if (route.connection) route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
-    else route.output.send(header, packet.payload);
-    this.sentBytes += header.length + packet.payload.length;
+    if (route.connection) {
+      const header = writeForwardedHeader(packet.header, sequenceNumber, route.stream, this.idTable);
+      route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
+      this.sentBytes += header.length + packet.payload.length;
+    } else {
+      this.sentBytes += route.output.sendForwarded(packet, sequenceNumber);
+    }
     return true;
   }
 
@@ -143,7 +146,7 @@ export class DirectRtpSender {
     if (!stream) return undefined;
     if (keys !== this.keys) {
       this.keys = keys;
-      this.output = this.outputFor(keys);
+      this.output = this.outputFor(keys, stream, this.idTable);
     }
     const pair = connection.nominated!;
     const socket = pair.protocol.transport.socket;

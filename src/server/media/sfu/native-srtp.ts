@@ -1,8 +1,9 @@
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ProtectionProfileAeadAes128Gcm, SrtpAuthenticationError } from 'werift';
+import { ProtectionProfileAeadAes128Gcm, type RtpPacket, SrtpAuthenticationError } from 'werift';
 import type { SrtpInput } from './media-path.js';
+import { extensionRecords } from './rtp-header-writer.js';
 import { packageRoot } from '../../package-root.js';
 import type { SrtpOutputFactory } from './srtp-output.js';
 import type { SrtpSessionKeys } from './srtp-protector.js';
@@ -19,11 +20,15 @@ export interface NativeSrtp {
   createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer, rtcpKey: Buffer, rtcpSalt: Buffer, rtcpAuthKey: Buffer): object;
   /** Where the stream's packets go; what is queued for another destination is sent first. */
   setDestination(sender: object, fd: number, host: string, port: number): void;
-  /** Protects the packet into the stream's queue (sent at once when full). */
-  queue(sender: object, header: Buffer, payload: Buffer): void;
-  /** SRTCP-protects a compound RTCP packet into the same queue. */
+  /** What the stream's headers carry (midId 0: no mid; ids: extensionIdTable's). */
+  setStream(sender: object, ssrc: number, payloadType: number, midId: number, mid: Buffer, ids: Uint8Array): void;
+  /** The publisher packet the next queueForwarded() calls send (extensions: see extensionRecords). */
+  setSource(marker: boolean, timestamp: number, extensions: Buffer, payload: Buffer): void;
+  /** Queues the source packet under the stream's header (protected and sent on flush, or at once when the queue is full); returns its RTP length. */
+  queueForwarded(sender: object, sequenceNumber: number): number;
+  /** Queues a compound RTCP packet, SRTCP-protected on flush. */
   queueRtcp(sender: object, packet: Buffer): void;
-  /** Sends every stream's queue. */
+  /** Pads, protects and sends every stream's queue. */
   flush(): void;
   protect(sender: object, header: Buffer, payload: Buffer): Buffer;
   protectRtcp(sender: object, packet: Buffer): Buffer;
@@ -35,6 +40,7 @@ export interface NativeSrtp {
 }
 
 let loaded: NativeSrtp | Error | undefined;
+const NO_MID = Buffer.alloc(0);
 
 /** Loads the addon once; an Error says why it is not there. */
 export function loadNativeSrtp(): NativeSrtp | Error {
@@ -57,7 +63,8 @@ export function loadNativeSrtp(): NativeSrtp | Error {
  * Packets queue per stream and go out together once the current task ends:
  * the publisher's packets are forwarded in batches of what arrived together
  * (often a video frame's packets), and each subscriber gets a batch in one
- * system call.
+ * system call. The addon writes each subscriber's header itself, from the
+ * source packet it is given once.
  */
 export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   let flushScheduled = false;
@@ -65,7 +72,14 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
     flushScheduled = false;
     addon.flush();
   };
-  return (keys) => {
+  // The addon holds one source packet, shared by every stream that forwards it next.
+  let source: RtpPacket | undefined;
+  const setSource = (packet: RtpPacket) => {
+    if (packet === source) return;
+    addon.setSource(packet.header.marker, packet.header.timestamp, extensionRecords(packet.header.extensions), packet.payload);
+    source = packet;
+  };
+  return (keys, stream, idTable) => {
     const sender = addon.createSender(
       keys.profile === ProtectionProfileAeadAes128Gcm,
       keys.srtpSessionKey,
@@ -75,6 +89,7 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
       keys.srtcpSessionSalt,
       keys.srtcpSessionAuthTag,
     );
+    addon.setStream(sender, stream.ssrc, stream.payloadType, stream.mid?.id ?? 0, stream.mid?.value ?? NO_MID, idTable);
     let ready = false;
     const scheduleFlush = () => {
       if (flushScheduled) return;
@@ -88,10 +103,12 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
         if (ready) addon.setDestination(sender, fd, host, port);
         return ready;
       },
-      send(header, payload) {
-        if (!ready) return;
-        addon.queue(sender, header, payload);
+      sendForwarded(packet, sequenceNumber) {
+        if (!ready) return 0;
+        setSource(packet);
+        const length = addon.queueForwarded(sender, sequenceNumber);
         scheduleFlush();
+        return length;
       },
       sendRtcp(packet) {
         if (!ready) return;

@@ -62,3 +62,23 @@ function writeElement(out: Buffer, at: number, id: number, payload: Buffer): num
   payload.copy(out, at + 1);
   return at + 1 + payload.length;
 }
+
+/**
+ * The packet's extensions as (id, length, bytes…) records, how the native
+ * output takes a source packet's extensions (native/rtp-header.c writes them
+ * as writeForwardedHeader does).
+ */
+export function extensionRecords(extensions: readonly { id: number; payload: Buffer }[]): Buffer {
+  let length = 0;
+  for (const e of extensions) if (e.payload.length <= 0xff) length += 2 + e.payload.length;
+  const out = Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const e of extensions) {
+    if (e.payload.length > 0xff) continue;
+    out[at] = e.id;
+    out[at + 1] = e.payload.length;
+    e.payload.copy(out, at + 2);
+    at += 2 + e.payload.length;
+  }
+  return out;
+}

@@ -1,12 +1,18 @@
 import type { Socket } from 'node:dgram';
+import type { RtpPacket } from 'werift';
+import { type OutgoingStream, writeForwardedHeader } from './rtp-header-writer.js';
 import { type SrtpSessionKeys, SrtpProtector } from './srtp-protector.js';
 
-/** The protected send of one subscriber stream's forwarded packets. */
+/** The protected send of one subscriber stream: its forwarded packets and its RTCP. */
 export interface SrtpOutput {
-  /** Where send() sends: from `socket` (the ICE pair's) to host:port. False when the socket is closed. */
+  /** Where packets go: from `socket` (the ICE pair's) to host:port. False when the socket is closed. */
   setDestination(socket: Socket, host: string, port: number): boolean;
-  /** SRTP-protects header + payload and sends them as one datagram to the destination. */
-  send(header: Buffer, payload: Buffer): void;
+  /**
+   * Sends the publisher's packet under the subscriber's header (see
+   * writeForwardedHeader), SRTP-protected, as one datagram; returns the RTP
+   * packet's length (header and payload).
+   */
+  sendForwarded(packet: RtpPacket, sequenceNumber: number): number;
   /** SRTCP-protects a compound RTCP packet about the stream and sends it to the destination. */
   sendRtcp(packet: Buffer): void;
   /** The protected datagram, for an ICE pair without a UDP socket of its own. */
@@ -14,11 +20,15 @@ export interface SrtpOutput {
   protectRtcp(packet: Buffer): Buffer;
 }
 
-/** Makes the output of one stream from the session keys werift derived for it. */
-export type SrtpOutputFactory = (keys: SrtpSessionKeys) => SrtpOutput;
+/**
+ * Makes the output of one subscriber stream from the session keys werift
+ * derived for it, the stream's header fields and its extension id table
+ * (see extensionIdTable).
+ */
+export type SrtpOutputFactory = (keys: SrtpSessionKeys, stream: OutgoingStream, idTable: Uint8Array) => SrtpOutput;
 
 /** Node's crypto and dgram: runs everywhere, at about twice the CPU per packet of the native output. */
-export const javascriptSrtpOutput: SrtpOutputFactory = (keys) => {
+export const javascriptSrtpOutput: SrtpOutputFactory = (keys, stream, idTable) => {
   const protector = new SrtpProtector(keys);
   let destination: { socket: Socket; host: string; port: number } | undefined;
   return {
@@ -26,8 +36,10 @@ export const javascriptSrtpOutput: SrtpOutputFactory = (keys) => {
       destination = { socket, host, port };
       return true;
     },
-    send(header, payload) {
-      if (destination) destination.socket.send(protector.protect(header, payload), destination.port, destination.host);
+    sendForwarded(packet, sequenceNumber) {
+      const header = writeForwardedHeader(packet.header, sequenceNumber, stream, idTable);
+      if (destination) destination.socket.send(protector.protect(header, packet.payload), destination.port, destination.host);
+      return header.length + packet.payload.length;
     },
     sendRtcp(packet) {
       if (destination) destination.socket.send(protector.protectRtcp(packet), destination.port, destination.host);

@@ -19,15 +19,25 @@
 #include <string.h>
 
 #include "napi-helpers.h"
+#include "rtp-header.h"
 #include "srtp.h"
 #include "udp-batch.h"
 
 typedef struct {
   srtp_stream_t srtp;
+  /* What the subscriber's headers carry; set before the first forwarded packet. */
+  rtp_stream_t stream;
+  int has_stream;
   udp_batch_t batch;
   /* Whether the stream is in `pending`. */
   int in_pending;
 } sender_t;
+
+/* The publisher packet being forwarded: set once, then queued for each subscriber stream. */
+static rtp_source_t source;
+static unsigned char source_payload[UDP_BATCH_MAX_DATAGRAM];
+static size_t source_payload_len;
+static int has_source;
 
 /* Streams with queued datagrams, sent by flush(). Node calls addons on one thread per environment. */
 static sender_t **pending;
@@ -174,15 +184,11 @@ static size_t copy_packet(const packet_args_t *a, unsigned char *out) {
   return a->header_len + a->payload_len;
 }
 
-/* queue(sender, header, payload) / queueRtcp(sender, packet): adds one packet to the stream's queue, protected and sent on flush. */
-static napi_value queue_packet(napi_env env, napi_callback_info info) {
-  packet_args_t a;
-  if (!packet_args(env, info, "queue", &a)) return NULL;
-  sender_t *s = a.s;
+/* Counts the datagram written into the next slot and puts the stream on the flush list. */
+static void commit_datagram(sender_t *s, size_t length, size_t header_len) {
   udp_batch_t *b = &s->batch;
-  if (b->fd < 0) return throw_error(env, "queue: no destination set");
-  b->lengths[b->count] = copy_packet(&a, b->data[b->count]);
-  b->header_lengths[b->count] = a.rtcp ? 0 : a.header_len;
+  b->lengths[b->count] = length;
+  b->header_lengths[b->count] = header_len;
   b->count++;
   if (!s->in_pending) {
     if (pending_count == pending_capacity) {
@@ -190,7 +196,7 @@ static napi_value queue_packet(napi_env env, napi_callback_info info) {
       sender_t **grown = realloc(pending, capacity * sizeof *pending);
       if (!grown) {
         send_queue(s);
-        return NULL;
+        return;
       }
       pending = grown;
       pending_capacity = capacity;
@@ -199,7 +205,101 @@ static napi_value queue_packet(napi_env env, napi_callback_info info) {
     s->in_pending = 1;
   }
   if (b->count == UDP_BATCH_SIZE) send_queue(s);
+}
+
+/* queueRtcp(sender, packet): adds a compound RTCP packet to the stream's queue, protected and sent on flush. */
+static napi_value queue_rtcp(napi_env env, napi_callback_info info) {
+  packet_args_t a;
+  if (!packet_args(env, info, "queueRtcp", &a)) return NULL;
+  udp_batch_t *b = &a.s->batch;
+  if (b->fd < 0) return throw_error(env, "queueRtcp: no destination set");
+  commit_datagram(a.s, copy_packet(&a, b->data[b->count]), 0);
   return NULL;
+}
+
+/* setStream(sender, ssrc, payloadType, midId, mid: Buffer, ids: Uint8Array(256)): what the subscriber's headers carry (midId 0: no mid). */
+static napi_value set_stream(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  sender_t *s;
+  uint32_t ssrc, payload_type, mid_id;
+  const unsigned char *mid, *ids;
+  size_t mid_len, ids_len;
+  if (!external_args(env, info, 6, argv, (void **)&s) || napi_get_value_uint32(env, argv[1], &ssrc) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &payload_type) != napi_ok || napi_get_value_uint32(env, argv[3], &mid_id) != napi_ok ||
+      !buffer_arg(env, argv[4], &mid, &mid_len) || !buffer_arg(env, argv[5], &ids, &ids_len) || payload_type > 127 || mid_id > 14 || ids_len != 256 ||
+      (mid_id && (mid_len == 0 || mid_len > RTP_MAX_ONE_BYTE_LENGTH))) {
+    return throw_error(env, "setStream(sender, ssrc, payloadType, midId 0-14, mid: 1-16 bytes, ids: 256 bytes)");
+  }
+  rtp_stream_t *stream = &s->stream;
+  stream->ssrc = ssrc;
+  stream->payload_type = (uint8_t)payload_type;
+  stream->mid_id = (uint8_t)mid_id;
+  stream->mid_len = (uint8_t)(mid_id ? mid_len : 0);
+  memcpy(stream->mid, mid, stream->mid_len);
+  for (int i = 0; i < 256; i++) stream->ids[i] = ids[i] <= 14 ? ids[i] : 0;
+  s->has_stream = 1;
+  return NULL;
+}
+
+/*
+ * setSource(marker: boolean, timestamp: number, extensions: Buffer, payload: Buffer):
+ * the publisher packet the next queueForwarded() calls send; `extensions` is
+ * its extensions as (id, length, bytes…) records. Extensions that cannot be
+ * one-byte elements (empty, or longer than 16 bytes) are left out.
+ */
+static napi_value set_source(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool marker;
+  uint32_t timestamp;
+  const unsigned char *extensions, *payload;
+  size_t extensions_len, payload_len;
+  if (argc != 4 || napi_get_value_bool(env, argv[0], &marker) != napi_ok || napi_get_value_uint32(env, argv[1], &timestamp) != napi_ok ||
+      !buffer_arg(env, argv[2], &extensions, &extensions_len) || !buffer_arg(env, argv[3], &payload, &payload_len)) {
+    return throw_error(env, "setSource(marker, timestamp, extensions, payload)");
+  }
+  has_source = 0;
+  if (payload_len + RTP_MAX_FORWARDED_HEADER + SRTP_MAX_OVERHEAD > UDP_BATCH_MAX_DATAGRAM) return throw_error(env, "setSource: payload too long for one datagram");
+  source.marker = marker;
+  source.timestamp = timestamp;
+  source.extension_count = 0;
+  for (size_t at = 0; at + 2 <= extensions_len;) {
+    uint8_t id = extensions[at], len = extensions[at + 1];
+    if (at + 2 + len > extensions_len) return throw_error(env, "setSource: extension record past the end");
+    if (len > 0 && len <= RTP_MAX_ONE_BYTE_LENGTH && source.extension_count < RTP_MAX_SOURCE_EXTENSIONS) {
+      rtp_extension_t *e = &source.extensions[source.extension_count++];
+      e->id = id;
+      e->len = len;
+      memcpy(e->data, extensions + at + 2, len);
+    }
+    at += 2u + len;
+  }
+  memcpy(source_payload, payload, payload_len);
+  source_payload_len = payload_len;
+  has_source = 1;
+  return NULL;
+}
+
+/* queueForwarded(sender, sequenceNumber) → number: queues the source packet under the stream's header; returns the RTP packet's length. */
+static napi_value queue_forwarded(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  sender_t *s;
+  uint32_t sequence_number;
+  if (!external_args(env, info, 2, argv, (void **)&s) || napi_get_value_uint32(env, argv[1], &sequence_number) != napi_ok || sequence_number > 0xffff) {
+    return throw_error(env, "queueForwarded(sender, sequenceNumber)");
+  }
+  udp_batch_t *b = &s->batch;
+  if (b->fd < 0) return throw_error(env, "queueForwarded: no destination set");
+  if (!s->has_stream || !has_source) return throw_error(env, "queueForwarded: setStream and setSource come first");
+  unsigned char *slot = b->data[b->count];
+  size_t header_len = rtp_write_forwarded_header(&s->stream, &source, (uint16_t)sequence_number, slot);
+  memcpy(slot + header_len, source_payload, source_payload_len);
+  size_t length = header_len + source_payload_len;
+  commit_datagram(s, length, header_len);
+  napi_value result;
+  napi_create_uint32(env, (uint32_t)length, &result);
+  return result;
 }
 
 /* flush(): sends every stream's queue, one sendmmsg() per stream. */
@@ -231,8 +331,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor properties[] = {
       {"createSender", NULL, create_sender, NULL, NULL, NULL, napi_default, NULL},
       {"setDestination", NULL, set_destination, NULL, NULL, NULL, napi_default, NULL},
-      {"queue", NULL, queue_packet, NULL, NULL, NULL, napi_default, &RTP},
-      {"queueRtcp", NULL, queue_packet, NULL, NULL, NULL, napi_default, &RTCP},
+      {"setStream", NULL, set_stream, NULL, NULL, NULL, napi_default, NULL},
+      {"setSource", NULL, set_source, NULL, NULL, NULL, napi_default, NULL},
+      {"queueForwarded", NULL, queue_forwarded, NULL, NULL, NULL, napi_default, NULL},
+      {"queueRtcp", NULL, queue_rtcp, NULL, NULL, NULL, napi_default, &RTCP},
       {"flush", NULL, flush_queues, NULL, NULL, NULL, napi_default, NULL},
       {"protect", NULL, protect_packet, NULL, NULL, NULL, napi_default, &RTP},
       {"protectRtcp", NULL, protect_packet, NULL, NULL, NULL, napi_default, &RTCP},
