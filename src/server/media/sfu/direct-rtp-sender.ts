@@ -47,9 +47,9 @@ interface Route {
  * Sends forwarded packets to one subscriber's stream without werift's
  * per-packet path (which clones the packet, rebuilds and sorts extensions,
  * reads an NTP clock, serializes, concatenates and awaits a promise chain for
- * every packet): it writes the subscriber's header once and has its SRTP
- * output protect it with werift's session keys and send it from the UDP
- * socket of the nominated ICE pair.
+ * every packet): its SRTP output, made with werift's session keys and the
+ * stream's header fields, puts the subscriber's header on the packet,
+ * protects it and sends it from the UDP socket of the nominated ICE pair.
  *
  * It also sends the stream's sender reports the same way. werift's sender
  * still receives the subscriber's RTCP; NACKs are answered from this
