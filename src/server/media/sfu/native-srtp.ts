@@ -72,6 +72,11 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
     flushScheduled = false;
     addon.flush();
   };
+  const scheduleFlush = () => {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    process.nextTick(flush);
+  };
   // The addon holds one source packet, shared by every stream that forwards it next.
   let source: RtpPacket | undefined;
   const setSource = (packet: RtpPacket) => {
@@ -91,11 +96,6 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
     );
     addon.setStream(sender, stream.ssrc, stream.payloadType, stream.mid?.id ?? 0, stream.mid?.value ?? NO_MID, idTable);
     let ready = false;
-    const scheduleFlush = () => {
-      if (flushScheduled) return;
-      flushScheduled = true;
-      process.nextTick(flush);
-    };
     return {
       setDestination(socket, host, port) {
         const fd = socketState(socket)?.handle?.fd ?? -1;
