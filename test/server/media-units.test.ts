@@ -363,12 +363,22 @@ describe('media: SRTP protection of forwarded packets', () => {
     assert.throws(() => native.protect(sender, Buffer.alloc(8), Buffer.alloc(10)), /too short or too long for one datagram/);
     assert.throws(() => native.protectRtcp(sender, Buffer.alloc(4)), /too short or too long for one datagram/);
     assert.throws(() => (native.protectRtcp as (...args: unknown[]) => Buffer)(sender, Buffer.alloc(28), Buffer.alloc(4)), /protect\(sender, packet\)/);
-    assert.throws(() => native.queueForwarded(sender, 1), /no destination set/);
     assert.throws(() => native.queueRtcp(sender, Buffer.alloc(28)), /no destination set/);
     assert.throws(() => native.setStream(sender, 1, 96, 15, Buffer.from('0'), new Uint8Array(256)), /midId 0-14/);
     assert.throws(() => native.setStream(sender, 1, 96, 1, Buffer.from('0'), new Uint8Array(16)), /ids: 256 bytes/);
-    assert.throws(() => native.setSource(false, 0, Buffer.from([1, 5, 0]), Buffer.alloc(10)), /extension record past the end/);
-    assert.throws(() => native.setSource(false, 0, Buffer.alloc(0), Buffer.alloc(4000)), /payload too long/);
+    const forward = (extensions: Buffer, payload: Buffer, pairs: number[] | Uint32Array, count = pairs.length) =>
+      (native.forward as (...args: unknown[]) => void)(false, 0, extensions, payload, pairs, count);
+    const handle = native.senderHandle(sender);
+    assert.throws(() => forward(Buffer.from([1, 5, 0]), Buffer.alloc(10), new Uint32Array([handle, 1])), /extension record past the end/);
+    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(4000), new Uint32Array([handle, 1])), /payload too long/);
+    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 65536])), /not 16 bits/);
+    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 1]), 1), /count: even/);
+    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 1]), 4), /count: even/);
+    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), [handle, 1]), /handles: Uint32Array/);
+    // A sender without a destination, and a handle never given, are skipped: the others' packets still go out.
+    forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 1, handle + 1000, 2, 0xffffffff, 3]));
+    assert.equal(native.forwardedBytes(sender), 0);
+    assert.throws(() => native.forwardedBytes({}), /forwardedBytes\(sender\)/);
     assert.throws(() => native.setDestination(sender, 1, 'example.com', 5000), /not an IP address/);
   });
 
@@ -395,14 +405,15 @@ describe('media: SRTP protection of forwarded packets', () => {
       const sources = ['packet 0', 'packet 1 ...', 'packet 2 ..', 'packet 3 '.repeat(10)].map(
         (payload, i) => new RtpPacket(new RtpHeader({ ssrc: 99, payloadType: 100, sequenceNumber: 5, timestamp: 0xfffffff0 + i, marker: i === 2, extensions: i === 3 ? [] : extensions }), Buffer.from(payload)),
       );
-      const lengths = sources.map((packet, i) => output.sendForwarded(packet, 100 + i));
+      for (const [i, packet] of sources.entries()) output.sendForwarded(packet, 100 + i);
       output.sendRtcp(senderReportPacket({ ssrc: 7, ntp: ntpNow(), rtp: 3, packets: 4, octets: 24 }));
       if (outputName === 'native') assert.equal(datagrams.length, 0, 'sent before the task ended');
       await waitUntil(() => datagrams.length === 5);
       assert.deepEqual(datagrams.map((d) => d.port), Array(5).fill(from.address().port));
+      let rtpBytes = 0;
       sources.forEach((source, i) => {
         const expected = writeForwardedHeader(source.header, 100 + i, stream, idTable);
-        assert.equal(lengths[i], expected.length + source.payload.length);
+        rtpBytes += expected.length + source.payload.length;
         const received = RtpPacket.deSerialize(decrypt.decrypt(datagrams[i].data));
         const { header } = RtpPacket.deSerialize(Buffer.concat([expected, source.payload]));
         for (const field of ['marker', 'payloadType', 'sequenceNumber', 'timestamp', 'ssrc', 'extensions'] as const) {
@@ -410,6 +421,7 @@ describe('media: SRTP protection of forwarded packets', () => {
         }
         assert.deepEqual(received.payload, source.payload);
       });
+      assert.equal(output.sentBytes, rtpBytes, 'RTP bytes of the forwarded packets');
       if (outputName === 'native') {
         const [first, second, third, fourth] = datagrams.map((d) => d.data.length);
         assert.ok(first === second && second === third && fourth > third, `datagram sizes ${[first, second, third, fourth]}`);

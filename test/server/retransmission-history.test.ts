@@ -1,15 +1,33 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RtpHeader, RtpPacket } from 'werift';
+import { RecentPackets } from '../../src/server/media/sfu/recent-packets.js';
 import { RetransmissionHistory } from '../../src/server/media/sfu/retransmission-history.js';
 
 const packet = (n: number) => new RtpPacket(new RtpHeader({ sequenceNumber: n }), Buffer.alloc(10));
 
+/** A subscriber stream and its publisher's, one forwarding as `first`, `first + 1`… what the other sent as 0, 1… */
+function forwarding(first = 0) {
+  const source = new RecentPackets();
+  const history = new RetransmissionHistory(source);
+  let sent = 0;
+  return {
+    source,
+    history,
+    forward(count: number) {
+      for (let i = 0; i < count; i++, sent++) {
+        source.remember(packet(sent));
+        history.remember((first + sent) & 0xffff, sent);
+      }
+    },
+  };
+}
+
 /** A history that has forwarded `count` packets with sequence numbers from `first` (wrapping). */
 function historyOf(count: number, first = 0) {
-  const history = new RetransmissionHistory();
-  for (let i = 0; i < count; i++) history.remember((first + i) & 0xffff, packet(i));
-  return history;
+  const stream = forwarding(first);
+  stream.forward(count);
+  return stream.history;
 }
 
 describe('media: retransmission history', () => {
@@ -25,6 +43,14 @@ describe('media: retransmission history', () => {
     assert.deepEqual(history.take([5, 700, 599], 1000).map((r) => r.sequenceNumber), [599]);
   });
 
+  it('forgets a packet the publisher’s recent packets no longer hold', () => {
+    const stream = forwarding(1000);
+    stream.forward(10);
+    for (let n = 512; n < 520; n++) stream.source.remember(packet(n)); // the publisher's later packets, not forwarded
+    stream.forward(10);
+    assert.deepEqual(stream.history.take([1000, 1007, 1008, 1015], 1000).map((r) => r.packet.header.sequenceNumber), [8, 15]);
+  });
+
   it('resends a packet at most once per 100 ms', () => {
     const history = historyOf(100);
     assert.equal(history.take([50], 1000).length, 1);
@@ -33,15 +59,13 @@ describe('media: retransmission history', () => {
   });
 
   it('keeps resends within a quarter of the forwarded packets, and refuses the rest', () => {
-    const history = historyOf(40); // earns 10 resends
+    const stream = forwarding();
+    stream.forward(40); // earns 10 resends
     const lost = Array.from({ length: 30 }, (_, i) => i);
-    assert.equal(history.take(lost, 1000).length, 10);
-    assert.equal(history.refused, 20);
-    history.remember(40, packet(40));
-    history.remember(41, packet(41));
-    history.remember(42, packet(42));
-    history.remember(43, packet(43));
-    assert.equal(history.take([41, 42], 2000).length, 1);
+    assert.equal(stream.history.take(lost, 1000).length, 10);
+    assert.equal(stream.history.refused, 20);
+    stream.forward(4);
+    assert.equal(stream.history.take([41, 42], 2000).length, 1);
   });
 
   it('caps the budget a long clean stream builds up', () => {

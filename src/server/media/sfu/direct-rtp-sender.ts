@@ -63,11 +63,11 @@ export class DirectRtpSender {
   private keys?: SrtpSessionKeys;
   private lastTimestamp = 0;
   private lastForwardMs = 0;
-  private readonly history = new RetransmissionHistory();
+  private readonly history: RetransmissionHistory;
   private route?: Route;
   private routeExpiresMs = 0;
-  /** RTP bytes sent, retransmissions included: what the subscriber's link carried. */
-  sentBytes = 0;
+  /** RTP bytes sent other than through the current output: through werift's connection, or an output of earlier keys. */
+  private otherBytes = 0;
   /** Packets and payload bytes forwarded (not retransmitted), for the sender reports. */
   private packets = 0;
   private octets = 0;
@@ -80,6 +80,12 @@ export class DirectRtpSender {
   ) {
     this.sender = sender as unknown as SenderInternals;
     this.idTable = extensionIdTable(extensionIds);
+    this.history = new RetransmissionHistory(source.recent);
+  }
+
+  /** RTP bytes sent, retransmissions included: what the subscriber's link carried. */
+  get sentBytes(): number {
+    return this.otherBytes + (this.output?.sentBytes ?? 0);
   }
 
   send(packet: RtpPacket, sequenceNumber: number): void {
@@ -87,7 +93,7 @@ export class DirectRtpSender {
     if (!this.transmit(packet, sequenceNumber, now)) return;
     this.packets++;
     this.octets += packet.payload.length;
-    this.history.remember(sequenceNumber, packet);
+    this.history.remember(sequenceNumber, packet.header.sequenceNumber);
     this.lastTimestamp = packet.header.timestamp;
     this.lastForwardMs = now;
   }
@@ -122,9 +128,9 @@ export class DirectRtpSender {
     if (route.connection) {
       const header = writeForwardedHeader(packet.header, sequenceNumber, route.stream, this.idTable);
       route.connection.send(route.output.protect(header, packet.payload)).catch(() => {});
-      this.sentBytes += header.length + packet.payload.length;
+      this.otherBytes += header.length + packet.payload.length;
     } else {
-      this.sentBytes += route.output.sendForwarded(packet, sequenceNumber);
+      route.output.sendForwarded(packet, sequenceNumber);
     }
     return true;
   }
@@ -146,6 +152,7 @@ export class DirectRtpSender {
     if (!stream) return undefined;
     if (keys !== this.keys) {
       this.keys = keys;
+      this.otherBytes += this.output?.sentBytes ?? 0;
       this.output = this.outputFor(keys, stream, this.idTable);
     }
     const pair = connection.nominated!;

@@ -1,9 +1,9 @@
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ProtectionProfileAeadAes128Gcm, type RtpPacket, SrtpAuthenticationError } from 'werift';
+import { ProtectionProfileAeadAes128Gcm, SrtpAuthenticationError } from 'werift';
 import type { SrtpInput } from './media-path.js';
-import { extensionRecords } from './rtp-header-writer.js';
+import { NativeForwardBatch } from './native-forward-batch.js';
 import { packageRoot } from '../../package-root.js';
 import type { SrtpOutputFactory } from './srtp-output.js';
 import type { SrtpSessionKeys } from './srtp-protector.js';
@@ -22,10 +22,18 @@ export interface NativeSrtp {
   setDestination(sender: object, fd: number, host: string, port: number): void;
   /** What the stream's headers carry (midId 0: no mid; ids: extensionIdTable's). */
   setStream(sender: object, ssrc: number, payloadType: number, midId: number, mid: Buffer, ids: Uint8Array): void;
-  /** The publisher packet the next queueForwarded() calls send (extensions: see extensionRecords). */
-  setSource(marker: boolean, timestamp: number, extensions: Buffer, payload: Buffer): void;
-  /** Queues the source packet under the stream's header (protected and sent on flush, or at once when the queue is full); returns its RTP length. */
-  queueForwarded(sender: object, sequenceNumber: number): number;
+  /** The number forward() knows the sender by. */
+  senderHandle(sender: object): number;
+  /**
+   * Queues a publisher packet (extensions: see extensionRecords) under each
+   * listed stream's header: `pairs` holds `count` numbers, (sender handle,
+   * sequence number) pairs. Protected and sent on flush, or at once when a
+   * stream's queue is full. Freed senders and those without a destination
+   * are skipped.
+   */
+  forward(marker: boolean, timestamp: number, extensions: Buffer, payload: Buffer, pairs: Uint32Array, count: number): void;
+  /** RTP bytes forward() queued for the stream. */
+  forwardedBytes(sender: object): number;
   /** Queues a compound RTCP packet, SRTCP-protected on flush. */
   queueRtcp(sender: object, packet: Buffer): void;
   /** Pads, protects and sends every stream's queue. */
@@ -63,27 +71,11 @@ export function loadNativeSrtp(): NativeSrtp | Error {
  * Packets queue per stream and go out together once the current task ends:
  * the publisher's packets are forwarded in batches of what arrived together
  * (often a video frame's packets), and each subscriber gets a batch in one
- * system call. The addon writes each subscriber's header itself, from the
- * source packet it is given once.
+ * system call. The addon writes each subscriber's header itself, and gets
+ * each publisher packet once, with every stream that forwards it.
  */
 export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
-  let flushScheduled = false;
-  const flush = () => {
-    flushScheduled = false;
-    addon.flush();
-  };
-  const scheduleFlush = () => {
-    if (flushScheduled) return;
-    flushScheduled = true;
-    process.nextTick(flush);
-  };
-  // The addon holds one source packet, shared by every stream that forwards it next.
-  let source: RtpPacket | undefined;
-  const setSource = (packet: RtpPacket) => {
-    if (packet === source) return;
-    addon.setSource(packet.header.marker, packet.header.timestamp, extensionRecords(packet.header.extensions), packet.payload);
-    source = packet;
-  };
+  const batch = new NativeForwardBatch(addon);
   return (keys, stream, idTable) => {
     const sender = addon.createSender(
       keys.profile === ProtectionProfileAeadAes128Gcm,
@@ -95,25 +87,29 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
       keys.srtcpSessionAuthTag,
     );
     addon.setStream(sender, stream.ssrc, stream.payloadType, stream.mid?.id ?? 0, stream.mid?.value ?? NO_MID, idTable);
+    const handle = addon.senderHandle(sender);
     let ready = false;
     return {
       setDestination(socket, host, port) {
         const fd = socketState(socket)?.handle?.fd ?? -1;
         ready = fd >= 0;
+        // What was forwarded so far goes to the previous destination.
+        batch.handOver();
         if (ready) addon.setDestination(sender, fd, host, port);
         return ready;
       },
       sendForwarded(packet, sequenceNumber) {
-        if (!ready) return 0;
-        setSource(packet);
-        const length = addon.queueForwarded(sender, sequenceNumber);
-        scheduleFlush();
-        return length;
+        if (ready) batch.add(handle, packet, sequenceNumber);
+      },
+      get sentBytes() {
+        batch.handOver();
+        return addon.forwardedBytes(sender);
       },
       sendRtcp(packet) {
         if (!ready) return;
+        batch.handOver();
         addon.queueRtcp(sender, packet);
-        scheduleFlush();
+        batch.scheduleFlush();
       },
       protect: (header, payload) => addon.protect(sender, header, payload),
       protectRtcp: (packet) => addon.protectRtcp(sender, packet),

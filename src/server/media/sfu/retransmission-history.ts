@@ -1,6 +1,7 @@
 import type { RtpPacket } from 'werift';
+import type { RecentPackets } from './recent-packets.js';
 
-/** Packets remembered per subscriber stream: ~2 s of 1.5 Mbit/s video, longer than any useful retransmission. */
+/** Sequence numbers remembered per subscriber stream, as many as the publisher's recent packets. */
 const HISTORY_SIZE = 512;
 /** A packet is resent at most once per this interval, however often it is NACKed (Chromium repeats NACKs per RTT). */
 const RESEND_INTERVAL_MS = 100;
@@ -15,24 +16,26 @@ export interface Retransmission {
 }
 
 /**
- * The recent packets of one subscriber stream under the sequence numbers the
- * subscriber saw, to answer its NACKs (RFC 4585) by sending them again. The
- * packets are the publisher's, shared by all subscribers, so the history
- * holds references, not copies. Rate limits keep repeated or mass NACKs from
- * turning into a retransmission storm.
+ * Which publisher packet went out under each of one subscriber stream's
+ * recent sequence numbers, to answer its NACKs (RFC 4585) by sending them
+ * again; the packets themselves are the publisher's recent ones. Rate limits
+ * keep repeated or mass NACKs from turning into a retransmission storm.
  */
 export class RetransmissionHistory {
-  private readonly packets: (RtpPacket | undefined)[] = new Array(HISTORY_SIZE);
   private readonly sequenceNumbers = new Int32Array(HISTORY_SIZE).fill(-1);
+  private readonly sourceSequenceNumbers = new Int32Array(HISTORY_SIZE);
   private readonly resentAt = new Float64Array(HISTORY_SIZE).fill(-Infinity);
   private budget = 0;
   /** Resends refused by the budget, for stats and tests. */
   refused = 0;
 
-  remember(sequenceNumber: number, packet: RtpPacket): void {
+  constructor(private readonly source: RecentPackets) {}
+
+  /** The publisher's packet `sourceSequenceNumber` went out as `sequenceNumber`. */
+  remember(sequenceNumber: number, sourceSequenceNumber: number): void {
     const slot = sequenceNumber % HISTORY_SIZE;
-    this.packets[slot] = packet;
     this.sequenceNumbers[slot] = sequenceNumber;
+    this.sourceSequenceNumbers[slot] = sourceSequenceNumber;
     this.resentAt[slot] = -Infinity;
     this.budget = Math.min(MAX_BUDGET, this.budget + BUDGET_PER_PACKET);
   }
@@ -42,8 +45,9 @@ export class RetransmissionHistory {
     const out: Retransmission[] = [];
     for (const sequenceNumber of lost) {
       const slot = sequenceNumber % HISTORY_SIZE;
-      const packet = this.packets[slot];
-      if (!packet || this.sequenceNumbers[slot] !== sequenceNumber || now - this.resentAt[slot] < RESEND_INTERVAL_MS) continue;
+      if (this.sequenceNumbers[slot] !== sequenceNumber || now - this.resentAt[slot] < RESEND_INTERVAL_MS) continue;
+      const packet = this.source.get(this.sourceSequenceNumbers[slot]);
+      if (!packet) continue;
       if (this.budget < 1) {
         this.refused++;
         continue;

@@ -1,6 +1,7 @@
 import type { RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters, RtpPacket } from 'werift';
 import type { MediaKind } from '../../../protocol/index.js';
 import { KeyframeRequester } from './keyframe-requester.js';
+import { RecentPackets } from './recent-packets.js';
 import type { SenderReport } from './sender-reports.js';
 
 export type PacketSink = (packet: RtpPacket) => void;
@@ -11,6 +12,8 @@ export class SourceTrack {
   ssrc?: number;
   /** The publisher's latest sender report for this stream. */
   senderReport?: SenderReport;
+  /** What subscribers retransmit from. */
+  readonly recent = new RecentPackets();
   private readonly sinks = new Set<PacketSink>();
   private readonly keyframes?: KeyframeRequester;
 
@@ -31,6 +34,7 @@ export class SourceTrack {
 
   deliver(packet: RtpPacket): void {
     this.ssrc = packet.header.ssrc;
+    this.recent.remember(packet);
     for (const sink of this.sinks) sink(packet);
   }
 

@@ -9,10 +9,11 @@ export interface SrtpOutput {
   setDestination(socket: Socket, host: string, port: number): boolean;
   /**
    * Sends the publisher's packet under the subscriber's header (see
-   * writeForwardedHeader), SRTP-protected, as one datagram; returns the RTP
-   * packet's length (header and payload).
+   * writeForwardedHeader), SRTP-protected, as one datagram.
    */
-  sendForwarded(packet: RtpPacket, sequenceNumber: number): number;
+  sendForwarded(packet: RtpPacket, sequenceNumber: number): void;
+  /** RTP bytes (headers and payloads) of the packets sendForwarded sent. */
+  readonly sentBytes: number;
   /** SRTCP-protects a compound RTCP packet about the stream and sends it to the destination. */
   sendRtcp(packet: Buffer): void;
   /** The protected datagram, for an ICE pair without a UDP socket of its own. */
@@ -31,6 +32,7 @@ export type SrtpOutputFactory = (keys: SrtpSessionKeys, stream: OutgoingStream, 
 export const javascriptSrtpOutput: SrtpOutputFactory = (keys, stream, idTable) => {
   const protector = new SrtpProtector(keys);
   let destination: { socket: Socket; host: string; port: number } | undefined;
+  let sentBytes = 0;
   return {
     setDestination(socket, host, port) {
       destination = { socket, host, port };
@@ -38,8 +40,12 @@ export const javascriptSrtpOutput: SrtpOutputFactory = (keys, stream, idTable) =
     },
     sendForwarded(packet, sequenceNumber) {
       const header = writeForwardedHeader(packet.header, sequenceNumber, stream, idTable);
-      if (destination) destination.socket.send(protector.protect(header, packet.payload), destination.port, destination.host);
-      return header.length + packet.payload.length;
+      if (!destination) return;
+      destination.socket.send(protector.protect(header, packet.payload), destination.port, destination.host);
+      sentBytes += header.length + packet.payload.length;
+    },
+    get sentBytes() {
+      return sentBytes;
     },
     sendRtcp(packet) {
       if (destination) destination.socket.send(protector.protectRtcp(packet), destination.port, destination.host);

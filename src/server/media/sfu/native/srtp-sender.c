@@ -1,8 +1,9 @@
 /*
  * The SFU's per-packet send path in C, in a Node addon that also holds the
- * receive path (srtp-receiver.c): each stream (one
- * subscriber's audio or video) queues its forwarded RTP packets and its RTCP
- * sender reports in clear, and when JavaScript calls flush() (after each batch
+ * receive path (srtp-receiver.c): forward() queues one publisher packet for
+ * every subscriber stream that forwards it, each (one subscriber's audio or
+ * video) under its own header; streams queue their forwarded RTP packets and
+ * their RTCP sender reports in clear, and when JavaScript calls flush() (after each batch
  * of publisher packets that arrived together, often a video frame) every
  * queue is padded into runs (udp-batch.c), SRTP-protected (srtp.c) and sent
  * with one sendmmsg() on the UDP socket of the subscriber's ICE pair.
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handle-table.h"
 #include "napi-helpers.h"
 #include "rtp-header.h"
 #include "srtp.h"
@@ -31,13 +33,18 @@ typedef struct {
   udp_batch_t batch;
   /* Whether the stream is in `pending`. */
   int in_pending;
+  /* Its number in `senders`, which forward() takes. */
+  uint32_t handle;
+  /* RTP bytes (header and payload) of the packets forward() queued. */
+  uint64_t forwarded_bytes;
 } sender_t;
+
+static handle_table_t senders;
 
 /* The publisher packet being forwarded: set once, then queued for each subscriber stream. */
 static rtp_source_t source;
 static unsigned char source_payload[UDP_BATCH_MAX_DATAGRAM];
 static size_t source_payload_len;
-static int has_source;
 
 /* Streams with queued datagrams, sent by flush(). Node calls addons on one thread per environment. */
 static sender_t **pending;
@@ -67,6 +74,7 @@ static void finalize_sender(napi_env env, void *data, void *hint) {
   for (size_t i = 0; s->in_pending && i < pending_count; i++) {
     if (pending[i] == s) pending[i] = pending[--pending_count];
   }
+  handle_table_remove(&senders, s->handle);
   srtp_stream_free(&s->srtp);
   free(s);
 }
@@ -96,6 +104,12 @@ static napi_value create_sender(napi_env env, napi_callback_info info) {
     return throw_error(env, message);
   }
   s->batch.fd = -1;
+  s->handle = handle_table_add(&senders, s);
+  if (s->handle == HANDLE_NONE) {
+    srtp_stream_free(&s->srtp);
+    free(s);
+    return throw_error(env, "createSender: no handle left for another sender");
+  }
   napi_value external;
   napi_create_external(env, s, finalize_sender, NULL, &external);
   return external;
@@ -153,6 +167,8 @@ typedef struct {
 
 /* The functions' `data`: which kind of packet they protect. RTCP comes as one Buffer, RTP as header and payload. */
 static int RTP = 0, RTCP = 1;
+
+#define FORWARD_USAGE "forward(marker, timestamp, extensions, payload, handles: Uint32Array, count: even)"
 
 /* Reads (sender, header, payload) or (sender, rtcp) and checks the packet fits one datagram; returns 0 after throwing. */
 static int packet_args(napi_env env, napi_callback_info info, const char *name, packet_args_t *a) {
@@ -242,31 +258,27 @@ static napi_value set_stream(napi_env env, napi_callback_info info) {
 }
 
 /*
- * setSource(marker: boolean, timestamp: number, extensions: Buffer, payload: Buffer):
- * the publisher packet the next queueForwarded() calls send; `extensions` is
- * its extensions as (id, length, bytes…) records. Extensions that cannot be
- * one-byte elements (empty, or longer than 16 bytes) are left out.
+ * Reads the publisher packet of forward(): `extensions` holds its extensions
+ * as (id, length, bytes…) records. Extensions that cannot be one-byte
+ * elements (empty, or longer than 16 bytes) are left out. Returns an error
+ * message, or NULL.
  */
-static napi_value set_source(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+static const char *read_source(napi_env env, napi_value *argv) {
   bool marker;
   uint32_t timestamp;
   const unsigned char *extensions, *payload;
   size_t extensions_len, payload_len;
-  if (argc != 4 || napi_get_value_bool(env, argv[0], &marker) != napi_ok || napi_get_value_uint32(env, argv[1], &timestamp) != napi_ok ||
+  if (napi_get_value_bool(env, argv[0], &marker) != napi_ok || napi_get_value_uint32(env, argv[1], &timestamp) != napi_ok ||
       !buffer_arg(env, argv[2], &extensions, &extensions_len) || !buffer_arg(env, argv[3], &payload, &payload_len)) {
-    return throw_error(env, "setSource(marker, timestamp, extensions, payload)");
+    return FORWARD_USAGE;
   }
-  has_source = 0;
-  if (payload_len + RTP_MAX_FORWARDED_HEADER + SRTP_MAX_OVERHEAD > UDP_BATCH_MAX_DATAGRAM) return throw_error(env, "setSource: payload too long for one datagram");
+  if (payload_len + RTP_MAX_FORWARDED_HEADER + SRTP_MAX_OVERHEAD > UDP_BATCH_MAX_DATAGRAM) return "forward: payload too long for one datagram";
   source.marker = marker;
   source.timestamp = timestamp;
   source.extension_count = 0;
   for (size_t at = 0; at + 2 <= extensions_len;) {
     uint8_t id = extensions[at], len = extensions[at + 1];
-    if (at + 2 + len > extensions_len) return throw_error(env, "setSource: extension record past the end");
+    if (at + 2 + len > extensions_len) return "forward: extension record past the end";
     if (len > 0 && len <= RTP_MAX_ONE_BYTE_LENGTH && source.extension_count < RTP_MAX_SOURCE_EXTENSIONS) {
       rtp_extension_t *e = &source.extensions[source.extension_count++];
       e->id = id;
@@ -277,28 +289,67 @@ static napi_value set_source(napi_env env, napi_callback_info info) {
   }
   memcpy(source_payload, payload, payload_len);
   source_payload_len = payload_len;
-  has_source = 1;
   return NULL;
 }
 
-/* queueForwarded(sender, sequenceNumber) → number: queues the source packet under the stream's header; returns the RTP packet's length. */
-static napi_value queue_forwarded(napi_env env, napi_callback_info info) {
-  napi_value argv[2];
-  sender_t *s;
-  uint32_t sequence_number;
-  if (!external_args(env, info, 2, argv, (void **)&s) || napi_get_value_uint32(env, argv[1], &sequence_number) != napi_ok || sequence_number > 0xffff) {
-    return throw_error(env, "queueForwarded(sender, sequenceNumber)");
-  }
+/* Queues the source packet under the stream's header. */
+static void queue_forwarded(sender_t *s, uint16_t sequence_number) {
   udp_batch_t *b = &s->batch;
-  if (b->fd < 0) return throw_error(env, "queueForwarded: no destination set");
-  if (!s->has_stream || !has_source) return throw_error(env, "queueForwarded: setStream and setSource come first");
   unsigned char *slot = b->data[b->count];
-  size_t header_len = rtp_write_forwarded_header(&s->stream, &source, (uint16_t)sequence_number, slot);
+  size_t header_len = rtp_write_forwarded_header(&s->stream, &source, sequence_number, slot);
   memcpy(slot + header_len, source_payload, source_payload_len);
   size_t length = header_len + source_payload_len;
+  s->forwarded_bytes += length;
   commit_datagram(s, length, header_len);
+}
+
+/*
+ * forward(marker, timestamp, extensions: Buffer, payload: Buffer, handles: Uint32Array, count):
+ * queues one publisher packet for many streams: `handles` holds `count`
+ * numbers, (sender handle, sequence number) pairs. Handles of freed senders,
+ * and of senders without a destination or stream yet, are skipped.
+ */
+static napi_value forward(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  size_t length;
+  void *data;
+  uint32_t count;
+  if (argc != 6 || napi_get_typedarray_info(env, argv[4], &type, &length, &data, NULL, NULL) != napi_ok || type != napi_uint32_array ||
+      napi_get_value_uint32(env, argv[5], &count) != napi_ok || count > length || count % 2) {
+    return throw_error(env, FORWARD_USAGE);
+  }
+  const uint32_t *pairs = data;
+  for (uint32_t i = 1; i < count; i += 2) {
+    if (pairs[i] > 0xffff) return throw_error(env, "forward: a sequence number is not 16 bits");
+  }
+  const char *error = read_source(env, argv);
+  if (error) return throw_error(env, error);
+  for (uint32_t i = 0; i < count; i += 2) {
+    sender_t *s = handle_table_get(&senders, pairs[i]);
+    if (s && s->has_stream && s->batch.fd >= 0) queue_forwarded(s, (uint16_t)pairs[i + 1]);
+  }
+  return NULL;
+}
+
+/* The functions' `data`: which of the sender's numbers they read. */
+static int HANDLE = 0, FORWARDED_BYTES = 1;
+
+/*
+ * senderHandle(sender) → number: the sender's handle for forward().
+ * forwardedBytes(sender) → number: RTP bytes of the packets forward() queued for the stream.
+ */
+static napi_value sender_number(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *which;
+  sender_t *s;
+  napi_get_cb_info(env, info, &argc, argv, NULL, &which);
+  if (argc != 1 || napi_get_value_external(env, argv[0], (void **)&s) != napi_ok) return throw_error(env, which == &HANDLE ? "senderHandle(sender)" : "forwardedBytes(sender)");
   napi_value result;
-  napi_create_uint32(env, (uint32_t)length, &result);
+  napi_create_double(env, which == &HANDLE ? s->handle : (double)s->forwarded_bytes, &result);
   return result;
 }
 
@@ -332,8 +383,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"createSender", NULL, create_sender, NULL, NULL, NULL, napi_default, NULL},
       {"setDestination", NULL, set_destination, NULL, NULL, NULL, napi_default, NULL},
       {"setStream", NULL, set_stream, NULL, NULL, NULL, napi_default, NULL},
-      {"setSource", NULL, set_source, NULL, NULL, NULL, napi_default, NULL},
-      {"queueForwarded", NULL, queue_forwarded, NULL, NULL, NULL, napi_default, NULL},
+      {"senderHandle", NULL, sender_number, NULL, NULL, NULL, napi_default, &HANDLE},
+      {"forward", NULL, forward, NULL, NULL, NULL, napi_default, NULL},
+      {"forwardedBytes", NULL, sender_number, NULL, NULL, NULL, napi_default, &FORWARDED_BYTES},
       {"queueRtcp", NULL, queue_rtcp, NULL, NULL, NULL, napi_default, &RTCP},
       {"flush", NULL, flush_queues, NULL, NULL, NULL, napi_default, NULL},
       {"protect", NULL, protect_packet, NULL, NULL, NULL, napi_default, &RTP},
