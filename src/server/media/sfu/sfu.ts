@@ -1,5 +1,6 @@
 import type { ParticipantTokenClaims } from '../../../protocol/index.js';
 import type { LiveStages } from '../../live/live-stages.js';
+import { JitteredTicker } from './jittered-ticker.js';
 import { type MediaPath, type SrtpInput, chooseMediaPath } from './media-path.js';
 import { DEFAULT_PEER_TIMEOUTS, type PeerTimeouts } from './peer-session.js';
 import { PublisherSession } from './publisher-session.js';
@@ -7,6 +8,11 @@ import { type BitrateLimits, DEFAULT_BITRATE_LIMITS } from './receive-estimator.
 import { isParticipant, sessionOwner } from './session-owner.js';
 import { type CongestionTimings, DEFAULT_CONGESTION_TIMINGS } from './subscriber-congestion.js';
 import { SubscriberSession, type SubscriberSettings } from './subscriber-session.js';
+
+/** Mean time between a subscriber stream's sender reports; each interval is drawn from 0.5–1.5 times it (RFC 3550 §6.3.1), as werift and browsers do. */
+const REPORT_INTERVAL_MS = 1000;
+/** How late a report may be: the resolution of the reports' shared timer. */
+const REPORT_TICK_MS = 50;
 
 export interface SfuOptions {
   /** Presence registry: told what each participant publishes, and who left. */
@@ -62,6 +68,7 @@ export class Sfu {
       timeouts: this.timeouts,
       srtpOutput: mediaPath.output,
       congestion: { ...DEFAULT_CONGESTION_TIMINGS, ...options.congestion },
+      senderReports: new JitteredTicker(REPORT_INTERVAL_MS, REPORT_TICK_MS),
     };
     this.stopListening = [
       this.live.onLeft((stageId, participantId) => this.closeParticipant(stageId, participantId)),

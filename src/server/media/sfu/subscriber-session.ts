@@ -7,20 +7,20 @@ import { subscriberPeerConfig } from './peer-config.js';
 import { PeerSession, type PeerTimeouts } from './peer-session.js';
 import type { PublisherSession } from './publisher-session.js';
 import type { SessionOwner } from './session-owner.js';
+import type { JitteredTicker } from './jittered-ticker.js';
 import type { SrtpOutputFactory } from './srtp-output.js';
 import { type CongestionTimings, SubscriberCongestion } from './subscriber-congestion.js';
 import { TrackForwarder } from './track-forwarder.js';
 
 /** RTCP payload-specific feedback format of a Full Intra Request (RFC 5104). */
 const FIR_FORMAT = 4;
-/** Mean time between sender reports; each interval is drawn from 0.5–1.5 times it (RFC 3550 §6.3.1), as werift and browsers do. */
-const REPORT_INTERVAL_MS = 1000;
-
 /** How every subscriber session of an SFU is set up. */
 export interface SubscriberSettings {
   timeouts: PeerTimeouts;
   srtpOutput: SrtpOutputFactory;
   congestion: CongestionTimings;
+  /** Sends each session's sender reports. */
+  senderReports: JitteredTicker;
 }
 
 /**
@@ -36,7 +36,7 @@ export class SubscriberSession extends PeerSession {
   private videoWanted: boolean;
   private readonly congestion: SubscriberCongestion;
   private congestionTimer?: NodeJS.Timeout;
-  private reportTimer?: NodeJS.Timeout;
+  private stopReports?: () => void;
   /** The subscriber's latest REMB, in bit/s (0 before the first). */
   private estimateBps = 0;
   private sentBytesAtCheck = 0;
@@ -91,18 +91,10 @@ export class SubscriberSession extends PeerSession {
     for (const forwarder of this.forwarders) forwarder.start();
     this.checkedAt = performance.now();
     this.congestionTimer = setInterval(() => this.checkCongestion(), this.settings.congestion.checkIntervalMs);
-    this.scheduleReports();
-  }
-
-  /** One timer sends both streams' sender reports: half the timers, and reports that arrive together. */
-  private scheduleReports(): void {
-    this.reportTimer = setTimeout(
-      () => {
-        for (const out of this.outs) out.sendReport();
-        this.scheduleReports();
-      },
-      REPORT_INTERVAL_MS * (0.5 + Math.random()),
-    );
+    // Both streams' reports go out together.
+    this.stopReports = this.settings.senderReports.add(() => {
+      for (const out of this.outs) out.sendReport();
+    });
   }
 
   private applyVideo(): void {
@@ -120,7 +112,7 @@ export class SubscriberSession extends PeerSession {
 
   protected release(): void {
     clearInterval(this.congestionTimer);
-    clearTimeout(this.reportTimer);
+    this.stopReports?.();
     for (const forwarder of this.forwarders) forwarder.stop();
     for (const dispose of this.disposers) dispose();
   }
