@@ -370,7 +370,7 @@ describe('media: SRTP protection of forwarded packets', () => {
       (native.forward as (...args: unknown[]) => void)(false, 0, extensions, payload, pairs, count);
     const handle = native.senderHandle(sender);
     assert.throws(() => forward(Buffer.from([1, 5, 0]), Buffer.alloc(10), new Uint32Array([handle, 1])), /extension record past the end/);
-    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(4000), new Uint32Array([handle, 1])), /payload too long/);
+    assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(4000), new Uint32Array([handle, 1])), /payload longer than maxPayload/);
     assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 65536])), /not 16 bits/);
     assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 1]), 1), /count: even/);
     assert.throws(() => forward(Buffer.alloc(0), Buffer.alloc(10), new Uint32Array([handle, 1]), 4), /count: even/);
@@ -434,6 +434,24 @@ describe('media: SRTP protection of forwarded packets', () => {
     });
   }
 
+  it('native: a payload longer than the addon takes is dropped, not thrown, and the stream goes on', async () => {
+    if (native instanceof Error) throw native;
+    const receiver = createSocket('udp4');
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', r));
+    const datagrams: Buffer[] = [];
+    receiver.on('message', (data) => datagrams.push(data));
+    const stream = { ssrc: 7, payloadType: 96 };
+    const output = nativeSrtpOutput(native)(new SrtpSession({ keys, profile: ProtectionProfileAeadAes128Gcm }).localContext as never, stream, new Uint8Array(256));
+    assert.ok(output.setDestination(receiver, '127.0.0.1', receiver.address().port));
+    const packet = (payloadBytes: number) => new RtpPacket(new RtpHeader({ ssrc: 99, payloadType: 100, sequenceNumber: 5 }), Buffer.alloc(payloadBytes, 1));
+    output.sendForwarded(packet(native.maxPayload + 1), 1);
+    output.sendForwarded(packet(native.maxPayload), 2);
+    await waitUntil(() => datagrams.length === 1);
+    const received = RtpPacket.deSerialize(new SrtpSession({ keys: swapped, profile: ProtectionProfileAeadAes128Gcm }).decrypt(datagrams[0]));
+    assert.deepEqual([received.header.sequenceNumber, received.payload.length], [2, native.maxPayload]);
+    assert.equal(output.sentBytes, 12 + native.maxPayload);
+    receiver.close();
+  });
 });
 
 describe('media: track forwarder', () => {

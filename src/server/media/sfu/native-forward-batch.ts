@@ -16,10 +16,15 @@ export class NativeForwardBatch {
   private count = 0;
   private source?: RtpPacket;
   private flushScheduled = false;
+  private readonly maxPayload: number;
 
-  constructor(private readonly addon: NativeSrtp) {}
+  constructor(private readonly addon: NativeSrtp) {
+    this.maxPayload = addon.maxPayload;
+  }
 
+  /** Adds the stream to those forwarding `packet`; a payload too long for the addon's queue (only a misbehaving publisher sends one) is dropped. */
   add(handle: number, packet: RtpPacket, sequenceNumber: number): void {
+    if (packet.payload.length > this.maxPayload) return;
     if (packet !== this.source || this.count === CAPACITY) {
       this.handOver();
       this.source = packet;

@@ -34,6 +34,8 @@ export interface NativeSrtp {
   forward(marker: boolean, timestamp: number, extensions: Buffer, payload: Buffer, pairs: Uint32Array, count: number): void;
   /** RTP bytes forward() queued for the stream. */
   forwardedBytes(sender: object): number;
+  /** The longest payload forward() takes (bytes). */
+  readonly maxPayload: number;
   /** Queues a compound RTCP packet, SRTCP-protected on flush. */
   queueRtcp(sender: object, packet: Buffer): void;
   /** Pads, protects and sends every stream's queue. */
@@ -89,13 +91,17 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
     addon.setStream(sender, stream.ssrc, stream.payloadType, stream.mid?.id ?? 0, stream.mid?.value ?? NO_MID, idTable);
     const handle = addon.senderHandle(sender);
     let ready = false;
+    let destination = { fd: -1, host: '', port: 0 };
     return {
       setDestination(socket, host, port) {
         const fd = socketState(socket)?.handle?.fd ?? -1;
         ready = fd >= 0;
+        // The route is read again every few hundred ms and is nearly always the same.
+        if (!ready || (fd === destination.fd && host === destination.host && port === destination.port)) return ready;
         // What was forwarded so far goes to the previous destination.
         batch.handOver();
-        if (ready) addon.setDestination(sender, fd, host, port);
+        addon.setDestination(sender, fd, host, port);
+        destination = { fd, host, port };
         return ready;
       },
       sendForwarded(packet, sequenceNumber) {

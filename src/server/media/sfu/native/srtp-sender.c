@@ -41,6 +41,9 @@ typedef struct {
 
 static handle_table_t senders;
 
+/* The longest payload forward() takes: with the longest header and SRTP's overhead, it fills a queue slot. */
+#define MAX_FORWARDED_PAYLOAD (UDP_BATCH_MAX_DATAGRAM - RTP_MAX_FORWARDED_HEADER - SRTP_MAX_OVERHEAD)
+
 /* The publisher packet being forwarded: set once, then queued for each subscriber stream. */
 static rtp_source_t source;
 static unsigned char source_payload[UDP_BATCH_MAX_DATAGRAM];
@@ -272,7 +275,7 @@ static const char *read_source(napi_env env, napi_value *argv) {
       !buffer_arg(env, argv[2], &extensions, &extensions_len) || !buffer_arg(env, argv[3], &payload, &payload_len)) {
     return FORWARD_USAGE;
   }
-  if (payload_len + RTP_MAX_FORWARDED_HEADER + SRTP_MAX_OVERHEAD > UDP_BATCH_MAX_DATAGRAM) return "forward: payload too long for one datagram";
+  if (payload_len > MAX_FORWARDED_PAYLOAD) return "forward: payload longer than maxPayload";
   source.marker = marker;
   source.timestamp = timestamp;
   source.extension_count = 0;
@@ -395,6 +398,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"unprotect", NULL, unprotect_packet, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
+  napi_value max_payload;
+  napi_create_uint32(env, MAX_FORWARDED_PAYLOAD, &max_payload);
+  napi_set_named_property(env, exports, "maxPayload", max_payload);
   return exports;
 }
 
