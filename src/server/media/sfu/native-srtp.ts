@@ -1,11 +1,12 @@
 import type { Socket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { ProtectionProfileAeadAes128Gcm, SrtpAuthenticationError } from 'werift';
+import { ProtectionProfileAeadAes128Gcm, type RtpPacket, SrtpAuthenticationError } from 'werift';
 import type { SrtpInput } from './media-path.js';
 import { NativeForwardBatch } from './native-forward-batch.js';
 import { packageRoot } from '../../package-root.js';
-import type { SrtpOutputFactory } from './srtp-output.js';
+import type { OutgoingStream } from './rtp-header-writer.js';
+import type { SrtpOutput, SrtpOutputFactory } from './srtp-output.js';
 import type { SrtpSessionKeys } from './srtp-protector.js';
 
 /** Where `npm run build` puts the compiled native/*.c. */
@@ -78,8 +79,24 @@ export function loadNativeSrtp(): NativeSrtp | Error {
  */
 export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
   const batch = new NativeForwardBatch(addon);
-  return (keys, stream, idTable) => {
-    const sender = addon.createSender(
+  return (keys, stream, idTable) => new NativeStreamOutput(addon, batch, keys, stream, idTable);
+}
+
+/** One stream's output; a class, so that every stream's has one shape and the forwarding path's calls stay monomorphic. */
+class NativeStreamOutput implements SrtpOutput {
+  private readonly sender: object;
+  private readonly handle: number;
+  private ready = false;
+  private destination = { fd: -1, host: '', port: 0 };
+
+  constructor(
+    private readonly addon: NativeSrtp,
+    private readonly batch: NativeForwardBatch,
+    keys: SrtpSessionKeys,
+    stream: OutgoingStream,
+    idTable: Uint8Array,
+  ) {
+    this.sender = addon.createSender(
       keys.profile === ProtectionProfileAeadAes128Gcm,
       keys.srtpSessionKey,
       keys.srtpSessionSalt,
@@ -88,39 +105,46 @@ export function nativeSrtpOutput(addon: NativeSrtp): SrtpOutputFactory {
       keys.srtcpSessionSalt,
       keys.srtcpSessionAuthTag,
     );
-    addon.setStream(sender, stream.ssrc, stream.payloadType, stream.mid?.id ?? 0, stream.mid?.value ?? NO_MID, idTable);
-    const handle = addon.senderHandle(sender);
-    let ready = false;
-    let destination = { fd: -1, host: '', port: 0 };
-    return {
-      setDestination(socket, host, port) {
-        const fd = socketState(socket)?.handle?.fd ?? -1;
-        ready = fd >= 0;
-        // The route is read again every few hundred ms and is nearly always the same.
-        if (!ready || (fd === destination.fd && host === destination.host && port === destination.port)) return ready;
-        // What was forwarded so far goes to the previous destination.
-        batch.handOver();
-        addon.setDestination(sender, fd, host, port);
-        destination = { fd, host, port };
-        return ready;
-      },
-      sendForwarded(packet, sequenceNumber) {
-        if (ready) batch.add(handle, packet, sequenceNumber);
-      },
-      get sentBytes() {
-        batch.handOver();
-        return addon.forwardedBytes(sender);
-      },
-      sendRtcp(packet) {
-        if (!ready) return;
-        batch.handOver();
-        addon.queueRtcp(sender, packet);
-        batch.scheduleFlush();
-      },
-      protect: (header, payload) => addon.protect(sender, header, payload),
-      protectRtcp: (packet) => addon.protectRtcp(sender, packet),
-    };
-  };
+    addon.setStream(this.sender, stream.ssrc, stream.payloadType, stream.mid?.id ?? 0, stream.mid?.value ?? NO_MID, idTable);
+    this.handle = addon.senderHandle(this.sender);
+  }
+
+  setDestination(socket: Socket, host: string, port: number): boolean {
+    const fd = socketState(socket)?.handle?.fd ?? -1;
+    this.ready = fd >= 0;
+    const last = this.destination;
+    // The route is read again every few hundred ms and is nearly always the same.
+    if (!this.ready || (fd === last.fd && host === last.host && port === last.port)) return this.ready;
+    // What was forwarded so far goes to the previous destination.
+    this.batch.handOver();
+    this.addon.setDestination(this.sender, fd, host, port);
+    this.destination = { fd, host, port };
+    return true;
+  }
+
+  sendForwarded(packet: RtpPacket, sequenceNumber: number): void {
+    if (this.ready) this.batch.add(this.handle, packet, sequenceNumber);
+  }
+
+  get sentBytes(): number {
+    this.batch.handOver();
+    return this.addon.forwardedBytes(this.sender);
+  }
+
+  sendRtcp(packet: Buffer): void {
+    if (!this.ready) return;
+    this.batch.handOver();
+    this.addon.queueRtcp(this.sender, packet);
+    this.batch.scheduleFlush();
+  }
+
+  protect(header: Buffer, payload: Buffer): Buffer {
+    return this.addon.protect(this.sender, header, payload);
+  }
+
+  protectRtcp(packet: Buffer): Buffer {
+    return this.addon.protectRtcp(this.sender, packet);
+  }
 }
 
 /** The parts of werift 0.25.2's SRTP session (of a DTLS transport) the receive path replaces. */

@@ -29,28 +29,49 @@ export interface SrtpOutput {
 export type SrtpOutputFactory = (keys: SrtpSessionKeys, stream: OutgoingStream, idTable: Uint8Array) => SrtpOutput;
 
 /** Node's crypto and dgram: runs everywhere, at about twice the CPU per packet of the native output. */
-export const javascriptSrtpOutput: SrtpOutputFactory = (keys, stream, idTable) => {
-  const protector = new SrtpProtector(keys);
-  let destination: { socket: Socket; host: string; port: number } | undefined;
-  let sentBytes = 0;
-  return {
-    setDestination(socket, host, port) {
-      destination = { socket, host, port };
-      return true;
-    },
-    sendForwarded(packet, sequenceNumber) {
-      const header = writeForwardedHeader(packet.header, sequenceNumber, stream, idTable);
-      if (!destination) return;
-      destination.socket.send(protector.protect(header, packet.payload), destination.port, destination.host);
-      sentBytes += header.length + packet.payload.length;
-    },
-    get sentBytes() {
-      return sentBytes;
-    },
-    sendRtcp(packet) {
-      if (destination) destination.socket.send(protector.protectRtcp(packet), destination.port, destination.host);
-    },
-    protect: (header, payload) => Buffer.concat(protector.protect(header, payload)),
-    protectRtcp: (packet) => protector.protectRtcp(packet),
-  };
-};
+export const javascriptSrtpOutput: SrtpOutputFactory = (keys, stream, idTable) => new JavascriptStreamOutput(keys, stream, idTable);
+
+/** A class, so that every stream's output has one shape (see NativeStreamOutput). */
+class JavascriptStreamOutput implements SrtpOutput {
+  private readonly protector: SrtpProtector;
+  private destination?: { socket: Socket; host: string; port: number };
+  private forwardedBytes = 0;
+
+  constructor(
+    keys: SrtpSessionKeys,
+    private readonly stream: OutgoingStream,
+    private readonly idTable: Uint8Array,
+  ) {
+    this.protector = new SrtpProtector(keys);
+  }
+
+  setDestination(socket: Socket, host: string, port: number): boolean {
+    this.destination = { socket, host, port };
+    return true;
+  }
+
+  sendForwarded(packet: RtpPacket, sequenceNumber: number): void {
+    const destination = this.destination;
+    if (!destination) return;
+    const header = writeForwardedHeader(packet.header, sequenceNumber, this.stream, this.idTable);
+    destination.socket.send(this.protector.protect(header, packet.payload), destination.port, destination.host);
+    this.forwardedBytes += header.length + packet.payload.length;
+  }
+
+  get sentBytes(): number {
+    return this.forwardedBytes;
+  }
+
+  sendRtcp(packet: Buffer): void {
+    const destination = this.destination;
+    if (destination) destination.socket.send(this.protector.protectRtcp(packet), destination.port, destination.host);
+  }
+
+  protect(header: Buffer, payload: Buffer): Buffer {
+    return Buffer.concat(this.protector.protect(header, payload));
+  }
+
+  protectRtcp(packet: Buffer): Buffer {
+    return this.protector.protectRtcp(packet);
+  }
+}
