@@ -2,18 +2,19 @@ import { MediaStream, RTCPeerConnection, ReceiverEstimatedMaxBitrate, RtcpPayloa
 import type { MediaKind } from '../../../protocol/index.js';
 import { DirectRtpSender } from './direct-rtp-sender.js';
 import { extensionIdMap } from './header-extensions.js';
+import type { JitteredTicker } from './jittered-ticker.js';
 import { answerOffer, checkOffer } from './negotiate.js';
 import { subscriberPeerConfig } from './peer-config.js';
 import { PeerSession, type PeerTimeouts } from './peer-session.js';
 import type { PublisherSession } from './publisher-session.js';
 import type { SessionOwner } from './session-owner.js';
-import type { JitteredTicker } from './jittered-ticker.js';
 import type { SrtpOutputFactory } from './srtp-output.js';
 import { type CongestionTimings, SubscriberCongestion } from './subscriber-congestion.js';
 import { TrackForwarder } from './track-forwarder.js';
 
 /** RTCP payload-specific feedback format of a Full Intra Request (RFC 5104). */
 const FIR_FORMAT = 4;
+
 /** How every subscriber session of an SFU is set up. */
 export interface SubscriberSettings {
   timeouts: PeerTimeouts;

@@ -2,11 +2,12 @@
  * The SFU's per-packet send path in C, in a Node addon that also holds the
  * receive path (srtp-receiver.c): forward() queues one publisher packet for
  * every subscriber stream that forwards it, each (one subscriber's audio or
- * video) under its own header; streams queue their forwarded RTP packets and
- * their RTCP sender reports in clear, and when JavaScript calls flush() (after each batch
- * of publisher packets that arrived together, often a video frame) every
- * queue is padded into runs (udp-batch.c), SRTP-protected (srtp.c) and sent
- * with one sendmmsg() on the UDP socket of the subscriber's ICE pair.
+ * video) under its own header. Streams queue their forwarded RTP packets and
+ * their RTCP sender reports in clear; when JavaScript calls flush() (after
+ * each batch of publisher packets that arrived together, often a video
+ * frame) every queue is padded into runs (udp-batch.c), SRTP-protected
+ * (srtp.c) and sent with one sendmmsg() on the UDP socket of the
+ * subscriber's ICE pair.
  *
  * From JavaScript the same work costs a cipher object per packet (Node's
  * crypto cannot give a GCM or CTR cipher a new IV) and dgram's send path; see
@@ -171,8 +172,6 @@ typedef struct {
 /* The functions' `data`: which kind of packet they protect. RTCP comes as one Buffer, RTP as header and payload. */
 static int RTP = 0, RTCP = 1;
 
-#define FORWARD_USAGE "forward(marker, timestamp, extensions, payload, handles: Uint32Array, count: even)"
-
 /* Reads (sender, header, payload) or (sender, rtcp) and checks the packet fits one datagram; returns 0 after throwing. */
 static int packet_args(napi_env env, napi_callback_info info, const char *name, packet_args_t *a) {
   size_t argc = 3;
@@ -259,6 +258,8 @@ static napi_value set_stream(napi_env env, napi_callback_info info) {
   s->has_stream = 1;
   return NULL;
 }
+
+#define FORWARD_USAGE "forward(marker, timestamp, extensions, payload, handles: Uint32Array, count: even)"
 
 /*
  * Reads the publisher packet of forward(): `extensions` holds its extensions
