@@ -19,8 +19,19 @@ async function main(): Promise<void> {
   const stop = () => {
     server.close().then(() => process.exit(0), () => process.exit(1));
   };
+  keepServingOnStrayErrors();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/**
+ * One connection's fault must not end every stage on the server: an error no
+ * handler caught is logged and the server keeps serving. Each such log is a
+ * bug to fix with a test; start-up failures still exit (see main's catch).
+ */
+function keepServingOnStrayErrors(): void {
+  process.on('uncaughtException', (error) => console.error('[stage-server] uncaught error (kept serving):', error));
+  process.on('unhandledRejection', (reason) => console.error('[stage-server] unhandled rejection (kept serving):', reason));
 }
 
 main().catch((error) => {

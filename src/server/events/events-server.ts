@@ -29,6 +29,8 @@ export class EventsServer {
 
   constructor(private readonly deps: EventsDeps) {
     this.wss.on('connection', (socket) => this.accept(socket));
+    // Without a listener, an 'error' from the server object would end the process.
+    this.wss.on('error', (error) => console.error('[events] server error:', error.message));
   }
 
   /** Takes an HTTP upgrade for `/events`; returns false for any other path. */
@@ -55,6 +57,11 @@ export class EventsServer {
     const timer = setTimeout(() => fail('bad-message', 'no join message received in time'), JOIN_TIMEOUT_MS);
     let joined: { claims: ParticipantTokenClaims; connection: ParticipantConnection } | undefined;
     let joining = false;
+
+    // ws reports a frame it refuses (oversized, bad opcode, unmasked, invalid UTF-8, bad close code)
+    // as 'error' after closing with the matching code (1009 for oversize, 1002, 1007 …);
+    // unhandled, that error would end the whole process. Only this connection ends.
+    socket.on('error', () => socket.terminate());
 
     socket.on('message', async (data, isBinary) => {
       let message;

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { startServer } from './control-plane-harness.js';
+import { joinEvents } from './events-connection.js';
+
+/**
+ * Frames the events socket refuses, sent by a client that never joined. The
+ * server runs in this process without any process-level error policy, so an
+ * unhandled socket 'error' would end the test run itself: passing means the
+ * offending connection alone was closed, and a joined participant noticed nothing.
+ */
+describe('events channel: hostile frames end only their own connection', () => {
+  let running: Awaited<ReturnType<typeof startServer>>;
+  let eventsUrl: string;
+  let host: Awaited<ReturnType<typeof joinEvents>>;
+
+  async function devToken(stage: string, userId: string): Promise<string> {
+    const response = await fetch(`${running.server.url}/dev/token?stage=${stage}&userId=${userId}`);
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { token: string }).token;
+  }
+
+  before(async () => {
+    running = await startServer();
+    eventsUrl = `${running.server.url.replace(/^http/, 'ws')}/events`;
+    host = await joinEvents(eventsUrl, await devToken('hostile', 'host'));
+    assert.equal(host.first.type, 'joined');
+  });
+  after(() => running.close());
+
+  /** The joined participant is still connected and still told about newcomers. */
+  async function assertHostUnharmed(userId: string): Promise<void> {
+    assert.equal(host.socket.readyState, WebSocket.OPEN);
+    const guest = await joinEvents(eventsUrl, await devToken('hostile', userId));
+    assert.equal(guest.first.type, 'joined');
+    const seen = await host.next();
+    assert.equal(seen.type, 'participant-joined');
+    guest.socket.close();
+    assert.equal((await host.next()).type, 'participant-left');
+  }
+
+  it('closes a 20 KiB frame with 1009 (message too big)', async () => {
+    const socket = new WebSocket(eventsUrl);
+    socket.on('error', () => {});
+    await once(socket, 'open');
+    socket.send('x'.repeat(20_000));
+    const [code] = await once(socket, 'close');
+    assert.equal(code, 1009);
+    await assertHostUnharmed('after-oversize');
+  });
+
+  for (const [name, frame, expected] of [
+    // RFC 6455 §5.1: a client frame must be masked.
+    ['an unmasked frame', Buffer.from([0x81, 0x01, 0x78]), 1002],
+    // Opcode 0x3 is reserved.
+    ['a reserved opcode', Buffer.from([0x83, 0x81, 1, 2, 3, 4, 0x79]), 1002],
+    // 0xff is never valid UTF-8 in a text frame.
+    ['invalid UTF-8 in a text frame', Buffer.from([0x81, 0x81, 0, 0, 0, 0, 0xff]), 1007],
+  ] as const) {
+    it(`closes ${name} with ${expected}`, async () => {
+      const code = await sendRawFrame(eventsUrl, frame);
+      assert.equal(code, expected);
+      await assertHostUnharmed(`after-${expected}-${name.length}`);
+    });
+  }
+
+  it('closes a binary flood at its first frame', async () => {
+    const socket = new WebSocket(eventsUrl);
+    socket.on('error', () => {});
+    await once(socket, 'open');
+    const closed = once(socket, 'close');
+    for (let i = 0; i < 200 && socket.readyState === WebSocket.OPEN; i++) socket.send(Buffer.alloc(1024, i));
+    const [code] = await closed;
+    assert.equal(code, 4001);
+    await assertHostUnharmed('after-binary');
+  });
+
+  it('does not rebroadcast a mute state that did not change', async () => {
+    const flooder = await joinEvents(eventsUrl, await devToken('hostile', 'flooder'));
+    assert.equal((await host.next()).type, 'participant-joined');
+    for (let i = 0; i < 500; i++) flooder.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: true }));
+    flooder.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: false }));
+    const first = await host.next();
+    assert.equal(first.type, 'participant-updated');
+    assert.equal(first.type === 'participant-updated' && first.participant.audioMuted, true);
+    // The next thing the host hears is the one real change, not 499 copies of the first.
+    const second = await host.next();
+    assert.equal(second.type === 'participant-updated' && second.participant.audioMuted, false);
+    flooder.socket.close();
+    assert.equal((await host.next()).type, 'participant-left');
+  });
+});
+
+/** Does the upgrade by hand, writes one raw frame, and resolves with the close code the server sends back. */
+async function sendRawFrame(url: string, frame: Buffer): Promise<number> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  socket.write(
+    'GET /events HTTP/1.1\r\n' +
+      `Host: ${hostname}:${port}\r\n` +
+      'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+  );
+  let received = Buffer.alloc(0);
+  const upgraded = new Promise<void>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      if (received.includes('\r\n\r\n')) resolve();
+    });
+  });
+  await upgraded;
+  assert.match(received.toString('latin1'), /^HTTP\/1\.1 101/);
+  const headerEnd = received.indexOf('\r\n\r\n') + 4;
+  socket.write(frame);
+  await once(socket, 'close');
+  // The server's close frame: 0x88, length, then the status code.
+  const close = received.subarray(headerEnd);
+  assert.equal(close[0], 0x88, 'the server answered with a close frame');
+  return close.readUInt16BE(2);
+}
