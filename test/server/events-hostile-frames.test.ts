@@ -92,6 +92,24 @@ describe('events channel: hostile frames end only their own connection', () => {
     flooder.socket.close();
     assert.equal((await host.next()).type, 'participant-left');
   });
+
+  it('ends a participant whose connection stopped answering pings within 10 s', async () => {
+    // autoPong off: the socket stays open but never answers, as a peer gone without a close.
+    const ghost = new WebSocket(eventsUrl, { autoPong: false });
+    await once(ghost, 'open');
+    ghost.send(JSON.stringify({ type: 'join', token: await devToken('hostile', 'ghost') }));
+    assert.equal((await host.next()).type, 'participant-joined');
+    const started = Date.now();
+    const left = await Promise.race([
+      host.next(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the ghost was still present after 10 s')), 10_000).unref()),
+    ]);
+    assert.equal(left.type, 'participant-left');
+    assert.ok(Date.now() - started <= 10_000);
+    ghost.terminate();
+    // The host itself answers pings, so it outlived the ghost.
+    assert.equal(host.socket.readyState, WebSocket.OPEN);
+  });
 });
 
 /** Does the upgrade by hand, writes one raw frame, and resolves with the close code the server sends back. */

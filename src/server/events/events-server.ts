@@ -14,6 +14,8 @@ export interface EventsDeps {
 }
 
 const JOIN_TIMEOUT_MS = 10_000;
+/** A socket that has not answered the previous ping by the next one is gone: a ghost lasts at most two of these. */
+const HEARTBEAT_MS = 4_000;
 const MAX_MESSAGE_BYTES = 16 * 1024;
 /** Close codes in the private range; the `left`/`error` message before them says why. */
 const CLOSE_LEFT = 4000;
@@ -26,6 +28,10 @@ const CLOSE_ERROR = 4001;
  */
 export class EventsServer {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  /** Sockets that answered the last ping (or connected since it was sent). */
+  private readonly alive = new WeakSet<WebSocket>();
+  /** Half-open connections (a peer gone without a close) would otherwise hold their participant and its slot for good. */
+  private readonly heartbeat = setInterval(() => this.checkLiveness(), HEARTBEAT_MS).unref();
 
   constructor(private readonly deps: EventsDeps) {
     this.wss.on('connection', (socket) => this.accept(socket));
@@ -42,11 +48,25 @@ export class EventsServer {
   }
 
   close(): void {
+    clearInterval(this.heartbeat);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
   }
 
+  private checkLiveness(): void {
+    for (const socket of this.wss.clients) {
+      if (!this.alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      this.alive.delete(socket);
+      socket.ping();
+    }
+  }
+
   private accept(socket: WebSocket): void {
+    this.alive.add(socket);
+    socket.on('pong', () => this.alive.add(socket));
     const send = (message: ServerMessage) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
