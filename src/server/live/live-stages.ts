@@ -106,10 +106,10 @@ export class LiveStages {
 
   setMuted(stageId: string, participantId: string, kind: MediaKind, muted: boolean): void {
     const presence = this.stages.get(stageId)?.get(participantId);
+    const field = kind === 'audio' ? 'audioMuted' : 'videoMuted';
     // A repeated state is not news: rebroadcasting it would let one client make the server message everyone.
-    if (!presence || (kind === 'audio' ? presence.audioMuted : presence.videoMuted) === muted) return;
-    if (kind === 'audio') presence.audioMuted = muted;
-    else presence.videoMuted = muted;
+    if (!presence || presence[field] === muted) return;
+    presence[field] = muted;
     this.update(stageId, presence);
   }
 
