@@ -69,7 +69,8 @@ async function measureOurs(browser: Browser, maxSubscribers: number): Promise<Sf
   const profileDir = process.env.BENCH_CPU_PROF;
   const serverScript = process.env.BENCH_SERVER ? [process.env.BENCH_SERVER] : BUILT_SERVER;
   const serverArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...serverScript] : serverScript;
-  const server = await startServerProcess(serverArgs);
+  // Every load subscriber connects from loopback: lift the per-address connection limit the load would trip.
+  const server = await startServerProcess(serverArgs, { STAGE_CONNECT_RATE: '1000', STAGE_CONNECT_BURST: '5000' });
   try {
     const pid = childPids(process.pid).find((p) => readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(serverScript[0]));
     if (!pid) throw new Error('cannot find the server process');

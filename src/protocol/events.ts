@@ -14,6 +14,7 @@ export const EVENT_ERROR_CODES = [
   'bad-message',
   'token-exchange-failed',
   'participant-disconnected',
+  'rate-limited',
 ] as const;
 export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
 

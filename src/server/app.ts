@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type ServerConfig, isLoopbackHost } from './config.js';
+import type { ServerConfig } from './config.js';
 import { createControlPlane } from './control-plane/control-plane.js';
 import { createDevTokenHandler } from './dev/dev-tokens.js';
 import { EventsServer } from './events/events-server.js';
@@ -43,15 +43,14 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const mediaPath = chooseMediaPath();
   const sfu = new Sfu({ live, mediaPath });
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
-  const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers });
+  const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers, limits: config.eventsLimits });
 
-  const throttle = config.rateLimits.connections && createConnectionThrottle(new RateLimiter(config.rateLimits.connections));
+  const throttle = createConnectionThrottle(new RateLimiter(config.rateLimits.connections));
   let origin = '';
   const publicOrigin = () => config.publicUrl ?? origin;
-  const devTokens = config.dev && isLoopbackHost(config.host);
   const handlers: RequestHandler[] = [
-    ...(devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
-    ...(throttle ? [throttle.handler] : []),
+    ...(config.devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
+    throttle.handler,
     createMediaHandler({ tokens, live, sfu, stageExists }),
     createControlPlane({ config, stores, tokens, live, media: sfu, publicOrigin }),
     ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
@@ -72,7 +71,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     }
   });
   server.on('upgrade', (req, socket, head) => {
-    if ((!throttle || throttle.allowUpgrade(req, socket)) && !events.handleUpgrade(req, socket, head)) socket.destroy();
+    if (throttle.allowUpgrade(req, socket) && !events.handleUpgrade(req, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -85,7 +84,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   return {
     url: publicOrigin(),
     config,
-    devTokens,
+    devTokens: config.devTokens,
     mediaPath: mediaPath.description,
     async close() {
       events.close();

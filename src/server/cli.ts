@@ -2,8 +2,15 @@ import { ConfigError, loadConfig } from './config.js';
 import { startStageServer } from './app.js';
 import { packageRoot } from './package-root.js';
 
+/** `--dev-tokens` stands for STAGE_DEV_TOKENS=1, so `npm start` can ask for the demo's tokens on any shell. */
+function environment(args: string[]): NodeJS.ProcessEnv {
+  const unknown = args.filter((arg) => arg !== '--dev-tokens');
+  if (unknown.length > 0) throw new ConfigError(`unknown argument ${unknown[0]} (the only one is --dev-tokens; the rest is set through the environment)`);
+  return args.length > 0 ? { ...process.env, STAGE_DEV_TOKENS: '1' } : process.env;
+}
+
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { staticDir: packageRoot() });
+  const config = loadConfig(environment(process.argv.slice(2)), { staticDir: packageRoot() });
   const server = await startStageServer(config);
   const lines = [`Stage server listening on ${server.url}`, `Media path: ${server.mediaPath}`];
   if (server.devTokens) lines.push(`Demo: open ${server.url}/ in two tabs`);

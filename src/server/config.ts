@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { withConfigFile } from './config-file.js';
-import type { RateLimit } from './rate-limit/rate-limiter.js';
+import type { RateLimit } from './rate-limit/token-bucket.js';
 import type { WebhookOptions } from './webhooks/webhook-sender.js';
 
 export interface ServerConfig {
@@ -20,12 +20,16 @@ export interface ServerConfig {
   databasePath?: string;
   /** Participants on a stage that do not publish, beyond which a join is refused with `stage-at-capacity`. */
   maxSubscribers: number;
-  /** Per client address: control-plane requests, and connection attempts (events, WHIP, WHEP); none where undefined. */
-  rateLimits: { controlPlane?: RateLimit; connections?: RateLimit };
+  /** Per client address: control-plane requests, and connection attempts (events, WHIP, WHEP). */
+  rateLimits: { controlPlane: RateLimit; connections: RateLimit };
+  /** Per events socket: messages from the client, and bytes queued to a client that does not read them. */
+  eventsLimits: EventsLimits;
   /** Where stage events are POSTed, signed with the secret; none when undefined. */
   webhook?: WebhookOptions;
-  /** Development mode: demo token endpoint on loopback, generated credentials allowed. */
+  /** Development mode: generated credentials allowed (on loopback only). */
   dev: boolean;
+  /** `GET /dev/token` for the demo and tests: only asked for explicitly, in development mode, without credentials, on loopback. */
+  devTokens: boolean;
   /** Directory served as static files (demo pages and built bundles); undefined serves nothing. */
   staticDir?: string;
 }
@@ -34,6 +38,23 @@ export { ConfigError };
 
 /** One process forwards every stream to every subscriber; keep this near what the machine can carry. */
 const DEFAULT_MAX_SUBSCRIBERS = 1000;
+
+/** Per client address, in every mode: generous for one person's tabs, tight for a script. */
+export const DEFAULT_RATE_LIMITS: ServerConfig['rateLimits'] = {
+  controlPlane: { perSecond: 50, burst: 100 },
+  connections: { perSecond: 20, burst: 60 },
+};
+
+export interface EventsLimits {
+  messages: RateLimit;
+  sendBufferBytes: number;
+}
+
+/** A client sends a message per mute change; a queue this long means the reader has stopped reading. */
+export const DEFAULT_EVENTS_LIMITS: EventsLimits = {
+  messages: { perSecond: 20, burst: 40 },
+  sendBufferBytes: 1024 * 1024,
+};
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -52,6 +73,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, override
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be an integer 0-65535, got "${portText}"`);
   const dev = env.STAGE_DEV !== undefined ? env.STAGE_DEV !== '0' && env.STAGE_DEV !== 'false' : env.NODE_ENV !== 'production';
+  const devTokens = booleanFlag(env, 'STAGE_DEV_TOKENS');
   const accessKeyId = env.STAGE_ACCESS_KEY_ID;
   const secretAccessKey = env.STAGE_SECRET_ACCESS_KEY;
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
@@ -67,6 +89,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, override
     credentials = { accessKeyId: 'DEV' + randomBytes(8).toString('hex').toUpperCase(), secretAccessKey: randomBytes(24).toString('base64url') };
     generatedCredentials = true;
   }
+  if (devTokens) refuseDevTokensOutsideDevelopment({ dev, generatedCredentials, host, publicUrl: env.STAGE_PUBLIC_URL });
   return {
     host,
     port,
@@ -79,11 +102,16 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, override
     ...(env.STAGE_DATABASE && { databasePath: resolve(env.STAGE_DATABASE) }),
     maxSubscribers: positiveInteger(env, 'STAGE_MAX_SUBSCRIBERS', DEFAULT_MAX_SUBSCRIBERS),
     rateLimits: {
-      controlPlane: rateLimit(env, 'STAGE_CONTROL', dev ? undefined : { perSecond: 50, burst: 100 }),
-      connections: rateLimit(env, 'STAGE_CONNECT', dev ? undefined : { perSecond: 20, burst: 60 }),
+      controlPlane: rateLimit(env, 'STAGE_CONTROL', DEFAULT_RATE_LIMITS.controlPlane),
+      connections: rateLimit(env, 'STAGE_CONNECT', DEFAULT_RATE_LIMITS.connections),
+    },
+    eventsLimits: {
+      messages: rateLimit(env, 'STAGE_EVENTS', DEFAULT_EVENTS_LIMITS.messages),
+      sendBufferBytes: positiveInteger(env, 'STAGE_EVENTS_SEND_BUFFER', DEFAULT_EVENTS_LIMITS.sendBufferBytes),
     },
     webhook: webhookOptions(env),
     dev,
+    devTokens,
     ...overrides,
   };
 }
@@ -96,11 +124,38 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   return value;
 }
 
+function booleanFlag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = env[name];
+  if (text === undefined || text === '' || text === '0' || text === 'false') return false;
+  if (text === '1' || text === 'true') return true;
+  throw new ConfigError(`${name} must be 1/0 or true/false, got "${text}"`);
+}
+
 /**
- * `<prefix>_RATE` per second with bursts of `<prefix>_BURST` (default twice the rate).
- * Development mode has no limits unless set: tests and benchmarks connect fast from one address.
+ * The demo token endpoint mints tokens for anyone who can reach it, so it only
+ * runs where nobody else can: a development server with no real credentials
+ * (which would mean a real deployment) that neither listens on nor announces
+ * an address other than loopback.
  */
-function rateLimit(env: NodeJS.ProcessEnv, prefix: string, fallback: RateLimit | undefined): RateLimit | undefined {
+function refuseDevTokensOutsideDevelopment(setup: { dev: boolean; generatedCredentials: boolean; host: string; publicUrl?: string }): void {
+  if (!setup.dev) throw new ConfigError('STAGE_DEV_TOKENS needs development mode (STAGE_DEV=1, NODE_ENV not production)');
+  if (!setup.generatedCredentials) throw new ConfigError('STAGE_DEV_TOKENS cannot be used with configured credentials (STAGE_ACCESS_KEY_ID)');
+  if (!isLoopbackHost(setup.host)) throw new ConfigError(`STAGE_DEV_TOKENS needs a loopback HOST, got ${setup.host}`);
+  if (setup.publicUrl !== undefined && !isLoopbackUrl(setup.publicUrl)) throw new ConfigError('STAGE_DEV_TOKENS cannot be used with a STAGE_PUBLIC_URL that is not loopback');
+}
+
+/** True for an http(s) URL whose host is a loopback name or address. */
+export function isLoopbackUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && isLoopbackHost(url.hostname.replace(/^\[(.*)\]$/, '$1'));
+  } catch {
+    return false;
+  }
+}
+
+/** `<prefix>_RATE` per second with bursts of `<prefix>_BURST` (default twice the rate); on in every mode. */
+function rateLimit(env: NodeJS.ProcessEnv, prefix: string, fallback: RateLimit): RateLimit {
   if (!env[`${prefix}_RATE`]) {
     if (env[`${prefix}_BURST`]) throw new ConfigError(`${prefix}_BURST is set but ${prefix}_RATE is not`);
     return fallback;

@@ -1,14 +1,15 @@
 import * as ivs from '@aws-sdk/client-ivs-realtime';
-import { SOURCE_SERVER, startServerProcess } from './node/stage-server-process.mjs';
+import { SOURCE_SERVER, printedCredentials, startServerProcess } from './node/stage-server-process.mjs';
 
-const CREDENTIALS = { accessKeyId: 'AKIDBROWSERTESTS', secretAccessKey: 'browser-tests-secret' };
 const REGION = 'us-east-1';
 
 /**
  * A web-test-runner plugin that runs a real stage server (from source) for the
  * browser tests, and answers the `stage-control` command: browser tests call a
  * control-plane operation, which runs here through the official AWS client
- * (SigV4 and all), e.g. to delete a stage under a joined participant.
+ * (SigV4 and all), e.g. to delete a stage under a joined participant. The
+ * server runs in development mode, as `npm start` does: tests get tokens from
+ * `/dev/token`, and the control plane takes the credentials it generated.
  */
 export function stageServerPlugin() {
   let server;
@@ -17,12 +18,8 @@ export function stageServerPlugin() {
     name: 'stage-server',
     url: () => server?.url,
     async serverStart() {
-      server = await startServerProcess(SOURCE_SERVER, {
-        STAGE_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-        STAGE_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-        STAGE_REGION: REGION,
-      });
-      client = new ivs.IVSRealTimeClient({ endpoint: server.url, region: REGION, credentials: CREDENTIALS });
+      server = await startServerProcess(SOURCE_SERVER, { STAGE_REGION: REGION });
+      client = new ivs.IVSRealTimeClient({ endpoint: server.url, region: REGION, credentials: printedCredentials(server.output()) });
     },
     async serverStop() {
       client?.destroy();

@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { type StageServer, startStageServer } from '../../src/server/app.js';
-import { type ServerConfig, loadConfig } from '../../src/server/config.js';
+import { DEFAULT_EVENTS_LIMITS, DEFAULT_RATE_LIMITS, type ServerConfig, loadConfig } from '../../src/server/config.js';
 import { createControlPlane } from '../../src/server/control-plane/control-plane.js';
 import type { RequestHandler } from '../../src/server/http/http-util.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
 import { recordSessions } from '../../src/server/sessions/session-recorder.js';
 import { type Stores, openStores } from '../../src/server/store/stores.js';
 import { ParticipantTokens } from '../../src/server/tokens/participant-tokens.js';
+import { devServerEnv } from '../helpers/node/stage-server-process.mjs';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'test-secret-access-key' };
@@ -81,7 +82,9 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
     dataDir,
     dev: true,
     maxSubscribers: 1000,
-    rateLimits: {},
+    rateLimits: DEFAULT_RATE_LIMITS,
+    eventsLimits: DEFAULT_EVENTS_LIMITS,
+    devTokens: false,
   };
   const stores = openStores({ path: join(dataDir, 'stage.sqlite'), region: REGION, accountId: config.accountId });
   const tokens = await ParticipantTokens.open(stores.db, stores);
@@ -111,10 +114,14 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
   };
 }
 
-/** A whole stage server in this process, on a fresh data folder, with the official client; `env` adds to or overrides the defaults. */
+/**
+ * A whole stage server in this process, on a fresh data folder, with the
+ * official client; `env` adds to or overrides the defaults (development mode
+ * with generated credentials and `/dev/token`).
+ */
 export async function startServer(env: Record<string, string> = {}): Promise<{ server: StageServer; client: IVSRealTimeClient; close(): Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stage-server-'));
-  const server = await startStageServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1', ...env }));
+  const server = await startStageServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, ...devServerEnv(env), ...env }));
   const client = new IVSRealTimeClient({ endpoint: server.url, region: REGION, credentials: server.config.credentials, maxAttempts: 1 });
   return {
     server,

@@ -79,18 +79,39 @@ describe('events channel: hostile frames end only their own connection', () => {
   });
 
   it('does not rebroadcast a mute state that did not change', async () => {
-    const flooder = await joinEvents(eventsUrl, await devToken('hostile', 'flooder'));
+    const repeater = await joinEvents(eventsUrl, await devToken('hostile', 'repeater'));
     assert.equal((await host.next()).type, 'participant-joined');
-    for (let i = 0; i < 500; i++) flooder.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: true }));
-    flooder.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: false }));
+    // Within the message rate's burst: only the repetition is under test here.
+    for (let i = 0; i < 30; i++) repeater.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: true }));
+    repeater.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: false }));
     const first = await host.next();
     assert.equal(first.type, 'participant-updated');
     assert.equal(first.type === 'participant-updated' && first.participant.audioMuted, true);
-    // The next thing the host hears is the one real change, not 499 copies of the first.
+    // The next thing the host hears is the one real change, not 29 copies of the first.
     const second = await host.next();
     assert.equal(second.type === 'participant-updated' && second.participant.audioMuted, false);
-    flooder.socket.close();
+    repeater.socket.close();
     assert.equal((await host.next()).type, 'participant-left');
+  });
+
+  it('closes a socket that sends messages faster than the rate allows, with rate-limited', { timeout: 10_000 }, async () => {
+    const flooder = await joinEvents(eventsUrl, await devToken('hostile', 'flooder'));
+    assert.equal((await host.next()).type, 'participant-joined');
+    let muted = false;
+    for (let i = 0; i < 500 && flooder.socket.readyState === WebSocket.OPEN; i++) {
+      flooder.socket.send(JSON.stringify({ type: 'mute', kind: 'video', muted: (muted = !muted) }));
+    }
+    const refusal = await flooder.next();
+    assert.equal(refusal.type === 'error' && refusal.code, 'rate-limited');
+    const [code] = await flooder.closed;
+    assert.equal(code, 4001);
+    // The host heard at most the burst of real changes, then the flooder leave.
+    let updates = 0;
+    for (let message = await host.next(); message.type !== 'participant-left'; message = await host.next()) {
+      assert.equal(message.type, 'participant-updated');
+      updates++;
+    }
+    assert.ok(updates <= 41, `${updates} updates reached the host`);
   });
 
   it('ends a participant whose connection stopped answering pings within 10 s', async () => {
@@ -109,6 +130,60 @@ describe('events channel: hostile frames end only their own connection', () => {
     ghost.terminate();
     // The host itself answers pings, so it outlived the ghost.
     assert.equal(host.socket.readyState, WebSocket.OPEN);
+  });
+});
+
+/**
+ * A participant that stops reading its socket while another one talks a lot.
+ * The heartbeat would end it within 8 s too, so the limit is shown by what the
+ * server held for it meanwhile: without a cap, every event queued up in memory.
+ */
+describe('events channel: a reader that stops reading', () => {
+  const SEND_BUFFER = 64 * 1024;
+  let running: Awaited<ReturnType<typeof startServer>>;
+  let eventsUrl: string;
+
+  before(async () => {
+    // The talker below sends far faster than the default message rate allows.
+    running = await startServer({ STAGE_EVENTS_RATE: '1000000', STAGE_EVENTS_SEND_BUFFER: String(SEND_BUFFER) });
+    eventsUrl = `${running.server.url.replace(/^http/, 'ws')}/events`;
+  });
+  after(() => running.close());
+
+  it('is dropped once its send buffer passes the cap, and the server does not hold its backlog', async () => {
+    const token = async (userId: string) =>
+      ((await (await fetch(`${running.server.url}/dev/token?stage=slow&userId=${userId}`)).json()) as { token: string }).token;
+    const listener = await joinEvents(eventsUrl, await token('listener'));
+    const reader = await joinEvents(eventsUrl, await token('reader'));
+    assert.equal((await listener.next()).type, 'participant-joined');
+    const talker = await joinEvents(eventsUrl, await token('talker'));
+    assert.equal((await listener.next()).type, 'participant-joined');
+    // From here the reader's kernel buffers fill and then the server's queue for it.
+    (reader.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const TOGGLES = 100_000;
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 5);
+    let readerLeft = false;
+    // In batches the listener keeps up with: it reads in this process too, and must stay under the cap.
+    for (let sent = 0; sent < TOGGLES; ) {
+      const batch = Math.min(200, TOGGLES - sent);
+      for (let i = 0; i < batch; i++, sent++) talker.socket.send(JSON.stringify({ type: 'mute', kind: 'audio', muted: sent % 2 === 0 }));
+      for (let heard = 0; heard < batch; ) {
+        const message = await listener.next();
+        if (message.type === 'participant-updated') heard++;
+        else if (message.type === 'participant-left') readerLeft = true;
+      }
+    }
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().arrayBuffers);
+    // Each event is about 250 bytes, 25 MB in all: loopback's socket buffers take about half, the rest
+    // would wait in the server's memory without the cap (measured: 0.6 MiB with it, 2.8 MiB at 60,000 events without).
+    assert.ok(readerLeft, 'the reader was dropped while the talker talked');
+    assert.ok(peak - before < 4 * 1024 * 1024, `buffers grew by ${((peak - before) / 1024 / 1024).toFixed(1)} MiB`);
+    talker.socket.close();
+    listener.socket.close();
   });
 });
 

@@ -69,7 +69,7 @@ describe('events channel', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'events-test-'));
-    server = await startStageServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1' }));
+    server = await startStageServer(loadConfig({ HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1', STAGE_DEV_TOKENS: '1' }));
     eventsUrl = server.url.replace(/^http/, 'ws') + '/events';
   });
   after(async () => {

@@ -6,6 +6,7 @@ import { CreateParticipantTokenCommand, CreateStageCommand, IVSRealTimeClient, L
 import WebSocket from 'ws';
 import type { StageServer } from '../../src/server/app.js';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
+import { clientKey } from '../../src/server/rate-limit/client-key.js';
 import { RateLimiter } from '../../src/server/rate-limit/rate-limiter.js';
 import { expectApiError, startServer } from './control-plane-harness.js';
 
@@ -24,17 +25,56 @@ describe('RateLimiter', () => {
     now += 60_000;
     assert.deepEqual([limiter.take(a), limiter.take(a), limiter.take(a)], [true, true, false]);
   });
+
+  it('limits an IPv6 /64 as one client, and an IPv4-mapped address as its IPv4', () => {
+    const limiter = new RateLimiter({ perSecond: 1, burst: 2 }, () => 0);
+    const from = (address: string) => ({ socket: { remoteAddress: address } }) as IncomingMessage;
+    assert.deepEqual(
+      [limiter.take(from('2001:db8:1:2::1')), limiter.take(from('2001:db8:1:2:ffff:0:0:9')), limiter.take(from('2001:0db8:0001:0002::abcd'))],
+      [true, true, false],
+    );
+    assert.equal(limiter.take(from('2001:db8:1:3::1')), true, 'the next /64 is another client');
+    assert.deepEqual([limiter.take(from('::ffff:192.0.2.7')), limiter.take(from('192.0.2.7')), limiter.take(from('192.0.2.7'))], [true, true, false]);
+    assert.equal(clientKey('::1'), '0:0:0:0::/64');
+    assert.equal(clientKey('fe80::1%eth0'), 'fe80:0:0:0::/64');
+    assert.equal(clientKey('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
+    assert.equal(clientKey(undefined), 'unknown');
+  });
+
+  it('forgets quiet clients when many are tracked, but never one that is being throttled', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 1, burst: 1 }, () => now);
+    const from = (address: string) => ({ socket: { remoteAddress: address } }) as IncomingMessage;
+    const flooder = from('198.51.100.1');
+    assert.equal(limiter.take(flooder), true);
+    // Twenty thousand one-off clients: each bucket is spent, so they are only forgotten once refilled.
+    for (let i = 0; i < 20_000; i++) limiter.take(from(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`));
+    assert.equal(limiter.take(flooder), false, 'the flooder was not forgotten while it was throttled');
+    now += 2000;
+    for (let i = 0; i < 20_000; i++) limiter.take(from(`10.1${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`));
+    assert.equal(limiter.take(flooder), true);
+  });
 });
 
 describe('rate limit configuration', () => {
   const production = { STAGE_DEV: '0', STAGE_ACCESS_KEY_ID: 'KEY', STAGE_SECRET_ACCESS_KEY: 'secret' };
 
-  it('limits by default outside development mode, and only where set inside it', () => {
-    assert.deepEqual(loadConfig(production).rateLimits, { controlPlane: { perSecond: 50, burst: 100 }, connections: { perSecond: 20, burst: 60 } });
-    assert.deepEqual(loadConfig({ STAGE_DEV: '1' }).rateLimits, { controlPlane: undefined, connections: undefined });
+  it('limits by default in every mode, and takes a rate that is set', () => {
+    const defaults = { controlPlane: { perSecond: 50, burst: 100 }, connections: { perSecond: 20, burst: 60 } };
+    assert.deepEqual(loadConfig(production).rateLimits, defaults);
+    assert.deepEqual(loadConfig({ STAGE_DEV: '1' }).rateLimits, defaults);
     assert.deepEqual(loadConfig({ STAGE_DEV: '1', STAGE_CONNECT_RATE: '5' }).rateLimits.connections, { perSecond: 5, burst: 10 });
     assert.throws(() => loadConfig({ ...production, STAGE_CONTROL_BURST: '5' }), ConfigError);
     assert.throws(() => loadConfig({ ...production, STAGE_CONTROL_RATE: 'fast' }), ConfigError);
+  });
+
+  it('limits each events socket by default, and takes the settings that are given', () => {
+    assert.deepEqual(loadConfig(production).eventsLimits, { messages: { perSecond: 20, burst: 40 }, sendBufferBytes: 1024 * 1024 });
+    assert.deepEqual(loadConfig({ ...production, STAGE_EVENTS_RATE: '5', STAGE_EVENTS_SEND_BUFFER: '4096' }).eventsLimits, {
+      messages: { perSecond: 5, burst: 10 },
+      sendBufferBytes: 4096,
+    });
+    assert.throws(() => loadConfig({ ...production, STAGE_EVENTS_SEND_BUFFER: '-1' }), /STAGE_EVENTS_SEND_BUFFER/);
   });
 });
 

@@ -20,14 +20,13 @@ export interface ControlPlaneDeps extends OperationContext {
  */
 export function createControlPlane(deps: ControlPlaneDeps): RequestHandler {
   const verifySignature = createSigV4Verifier({ region: deps.config.region, credentials: deps.config.credentials });
-  const { controlPlane: limit } = deps.config.rateLimits;
-  const limiter = limit && new RateLimiter(limit);
+  const limiter = new RateLimiter(deps.config.rateLimits.controlPlane);
   const ctx: OperationContext = deps;
 
   return async (req, res, url) => {
     const matched = matchOperation(req.method, url);
     if (!matched) return false;
-    if (limiter && !limiter.take(req)) {
+    if (!limiter.take(req)) {
       sendApiError(res, new ApiError('ThrottlingException', 'rate exceeded: too many requests from this address'));
       return true;
     }

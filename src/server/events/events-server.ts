@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { type ParticipantTokenClaims, type ServerMessage, WireFormatError, parseClientMessage } from '../../protocol/index.js';
+import type { EventsLimits } from '../config.js';
 import type { LiveStages, ParticipantConnection } from '../live/live-stages.js';
+import { TokenBucket } from '../rate-limit/token-bucket.js';
 
 export interface EventsDeps {
   live: LiveStages;
@@ -11,6 +13,7 @@ export interface EventsDeps {
   stageExists(arn: string): boolean;
   /** Participants present without publishing, beyond which a join is refused with `stage-at-capacity`. */
   maxSubscribers: number;
+  limits: EventsLimits;
 }
 
 const JOIN_TIMEOUT_MS = 10_000;
@@ -67,8 +70,12 @@ export class EventsServer {
   private accept(socket: WebSocket): void {
     this.alive.add(socket);
     socket.on('pong', () => this.alive.add(socket));
+    const messages = new TokenBucket(this.deps.limits.messages);
     const send = (message: ServerMessage) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+      if (socket.readyState !== socket.OPEN) return;
+      // A client that stops reading would make the server hold every later event for it.
+      if (socket.bufferedAmount > this.deps.limits.sendBufferBytes) return socket.terminate();
+      socket.send(JSON.stringify(message));
     };
     const fail = (code: Extract<ServerMessage, { type: 'error' }>['code'], message: string) => {
       send({ type: 'error', code, message });
@@ -84,6 +91,7 @@ export class EventsServer {
     socket.on('error', () => socket.terminate());
 
     socket.on('message', async (data, isBinary) => {
+      if (!messages.take()) return fail('rate-limited', `more than ${this.deps.limits.messages.perSecond} messages a second`);
       let message;
       try {
         if (isBinary) throw new WireFormatError('events messages must be text');

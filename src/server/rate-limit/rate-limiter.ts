@@ -1,21 +1,20 @@
 import type { IncomingMessage } from 'node:http';
+import { clientKey } from './client-key.js';
+import { type RateLimit, TokenBucket } from './token-bucket.js';
 
-export interface RateLimit {
-  /** Sustained requests per second. */
-  perSecond: number;
-  /** Requests allowed at once after a quiet period. */
-  burst: number;
-}
+export type { RateLimit };
 
-/** Past this many tracked clients, full buckets (clients quiet long enough to be back at `burst`) are forgotten. */
-const PRUNE_ABOVE = 10_000;
+/** Tracked clients below which nothing is pruned. */
+const PRUNE_FLOOR = 10_000;
 
 /**
- * A token bucket per client address: each request takes a token, tokens come
- * back at `perSecond` up to `burst`. `take` says whether a request may go on.
+ * A token bucket per client (an address, or an IPv6 /64). `take` says whether
+ * a request may go on.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
+  /** Pruning runs when the map reaches this size, then waits for it to double: a full scan costs O(1) per new client. */
+  private pruneAt = PRUNE_FLOOR;
 
   constructor(
     private readonly limit: RateLimit,
@@ -23,16 +22,14 @@ export class RateLimiter {
   ) {}
 
   take(req: IncomingMessage): boolean {
-    const key = req.socket.remoteAddress ?? 'unknown';
-    const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
-    bucket.tokens = Math.min(this.limit.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond);
-    bucket.at = now;
-    const allowed = bucket.tokens >= 1;
-    if (allowed) bucket.tokens -= 1;
-    this.buckets.set(key, bucket);
-    if (this.buckets.size > PRUNE_ABOVE) this.prune(now);
-    return allowed;
+    const key = clientKey(req.socket.remoteAddress);
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.pruneAt) this.prune();
+      bucket = new TokenBucket(this.limit, this.now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket.take();
   }
 
   /** Seconds until the next request of a throttled client would be allowed, for `Retry-After`. */
@@ -40,9 +37,9 @@ export class RateLimiter {
     return Math.max(1, Math.ceil(1 / this.limit.perSecond));
   }
 
-  private prune(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond >= this.limit.burst) this.buckets.delete(key);
-    }
+  /** Clients quiet long enough to be back at `burst` are forgotten. */
+  private prune(): void {
+    for (const [key, bucket] of this.buckets) if (bucket.full) this.buckets.delete(key);
+    this.pruneAt = Math.max(PRUNE_FLOOR, 2 * this.buckets.size);
   }
 }

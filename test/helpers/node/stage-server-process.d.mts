@@ -6,3 +6,5 @@ export interface StageServerProcess {
 export const BUILT_SERVER: string[];
 export const SOURCE_SERVER: string[];
 export function startServerProcess(args?: string[], env?: Record<string, string>): Promise<StageServerProcess>;
+export function devServerEnv(env: Record<string, string>): Record<string, string>;
+export function printedCredentials(output: string): { accessKeyId: string; secretAccessKey: string };

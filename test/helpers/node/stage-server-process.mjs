@@ -8,6 +8,26 @@ export const BUILT_SERVER = ['dist/server/cli.js'];
 export const SOURCE_SERVER = ['--import', 'tsx', 'src/server/cli.ts'];
 
 /**
+ * Development mode, with the demo token endpoint unless `env` configures
+ * credentials (the server refuses that combination).
+ * @param {Record<string, string>} env
+ */
+export function devServerEnv(env) {
+  return env.STAGE_ACCESS_KEY_ID ? { STAGE_DEV: '1' } : { STAGE_DEV: '1', STAGE_DEV_TOKENS: '1' };
+}
+
+/**
+ * The credentials a development server generated and printed at start.
+ * @param {string} output what the server printed
+ */
+export function printedCredentials(output) {
+  const accessKeyId = /AWS_ACCESS_KEY_ID=(\S+)/.exec(output)?.[1];
+  const secretAccessKey = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(output)?.[1];
+  if (!accessKeyId || !secretAccessKey) throw new Error(`the server printed no generated credentials:\n${output}`);
+  return { accessKeyId, secretAccessKey };
+}
+
+/**
  * Starts a real stage server process on a free loopback port with a
  * throwaway data folder, and resolves once it printed its URL.
  * @param {string[]} args node arguments (BUILT_SERVER or SOURCE_SERVER)
@@ -16,7 +36,7 @@ export const SOURCE_SERVER = ['--import', 'tsx', 'src/server/cli.ts'];
 export async function startServerProcess(args = BUILT_SERVER, env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'stage-server-'));
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, STAGE_DEV: '1', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, ...devServerEnv(env), ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
