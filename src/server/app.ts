@@ -5,6 +5,7 @@ import type { ServerConfig } from './config.js';
 import { createControlPlane } from './control-plane/control-plane.js';
 import { createDevTokenHandler } from './dev/dev-tokens.js';
 import { EventsServer } from './events/events-server.js';
+import { SubscriberCapacity } from './live/subscriber-capacity.js';
 import { HttpError, type RequestHandler, sendText } from './http/http-util.js';
 import { LiveStages } from './live/live-stages.js';
 import { createMediaHandler } from './media/media-routes.js';
@@ -43,7 +44,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const mediaPath = chooseMediaPath();
   const sfu = new Sfu({ live, mediaPath });
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
-  const events = new EventsServer({ live, tokens, stageExists, maxSubscribers: config.maxSubscribers, limits: config.eventsLimits });
+  const capacity = new SubscriberCapacity(live, (stageId) => sfu.subscriberIds(stageId), config.maxSubscribers);
+  const events = new EventsServer({ live, tokens, stageExists, capacity, limits: config.eventsLimits });
 
   const throttle = createConnectionThrottle(new RateLimiter(config.rateLimits.connections));
   let origin = '';
@@ -51,7 +53,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const handlers: RequestHandler[] = [
     ...(config.devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
     throttle.handler,
-    createMediaHandler({ tokens, live, sfu, stageExists }),
+    createMediaHandler({ tokens, live, sfu, stageExists, capacity }),
     createControlPlane({ config, stores, tokens, live, media: sfu, publicOrigin }),
     ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
   ];

@@ -25,7 +25,9 @@ import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { extensionIdTable, writeForwardedHeader } from '../../src/server/media/sfu/rtp-header-writer.js';
 import { ntpNow, senderReportPacket, senderReportPair } from '../../src/server/media/sfu/sender-reports.js';
 import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
-import { loadNativeSrtp, nativeSrtpInput, nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
+import { nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
+import { loadNativeSrtp } from '../../src/server/media/sfu/native-srtp-addon.js';
+import { nativeSrtpInput } from '../../src/server/media/sfu/native-srtp-input.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 import { TrackForwarder } from '../../src/server/media/sfu/track-forwarder.js';
 

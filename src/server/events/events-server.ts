@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { type ParticipantTokenClaims, type ServerMessage, WireFormatError, parseClientMessage } from '../../protocol/index.js';
 import type { EventsLimits } from '../config.js';
 import type { LiveStages, ParticipantConnection } from '../live/live-stages.js';
+import type { SubscriberCapacity } from '../live/subscriber-capacity.js';
 import { TokenBucket } from '../rate-limit/token-bucket.js';
 
 export interface EventsDeps {
@@ -11,8 +12,8 @@ export interface EventsDeps {
   tokens: { verify(token: string): Promise<ParticipantTokenClaims> };
   /** True when the stage ARN names a stage that exists. */
   stageExists(arn: string): boolean;
-  /** Participants present without publishing, beyond which a join is refused with `stage-at-capacity`. */
-  maxSubscribers: number;
+  /** Participants who do not publish, beyond which a join is refused with `stage-at-capacity`. */
+  capacity: SubscriberCapacity;
   limits: EventsLimits;
 }
 
@@ -145,12 +146,6 @@ export class EventsServer {
     return claims;
   }
 
-  /** A participant joins without publishing, so it counts against the subscriber limit (unless it is already present). */
-  private atCapacity(claims: ParticipantTokenClaims): boolean {
-    const others = this.deps.live.participants(claims.topic).filter((p) => p.id !== claims.jti && !p.published);
-    return others.length >= this.deps.maxSubscribers;
-  }
-
   private async join(
     token: string,
     socket: WebSocket,
@@ -169,8 +164,9 @@ export class EventsServer {
       fail('stage-not-found', 'the stage does not exist');
       return undefined;
     }
-    if (this.atCapacity(claims)) {
-      fail('stage-at-capacity', `the stage already has ${this.deps.maxSubscribers} participants who do not publish`);
+    // A participant joins without publishing, so it counts against the subscriber limit.
+    if (this.deps.capacity.full(claims.topic, claims.jti)) {
+      fail('stage-at-capacity', `the stage already has ${this.deps.capacity.max} participants who do not publish`);
       return undefined;
     }
     if (socket.readyState !== socket.OPEN) return undefined;

@@ -4,11 +4,12 @@ import { HttpError, type RequestHandler, bearerToken, sendText } from '../http/h
 import type { LiveStages } from '../live/live-stages.js';
 import { acceptBundleOnly } from './bundle-only.js';
 import { CORS_HEADERS, readTypedBody, sendEmpty, sendPreflight } from './media-http.js';
+import type { SubscriberCapacity } from '../live/subscriber-capacity.js';
 import { PublisherSlots } from './publisher-slots.js';
 import { OfferError } from './sfu/negotiate.js';
 import type { PublisherSession } from './sfu/publisher-session.js';
 import { isOwnerToken } from './sfu/session-owner.js';
-import { PublisherGoneError, type Sfu, SfuClosedError } from './sfu/sfu.js';
+import { PublisherGoneError, type Sfu, SfuClosedError, SubscriptionPendingError } from './sfu/sfu.js';
 import type { SubscriberSession } from './sfu/subscriber-session.js';
 
 /**
@@ -25,6 +26,8 @@ export interface MediaDeps {
   sfu: Sfu;
   /** True when the stage ARN names a stage that exists; without it every stage a valid token names is taken to exist. */
   stageExists?(arn: string): boolean;
+  /** Subscribers beyond the limit are refused with 503 `stage-at-capacity`; without it there is no limit. */
+  capacity?: SubscriberCapacity;
 }
 
 /** An SDP offer is a few KiB; this leaves room for many codecs and candidates. */
@@ -113,6 +116,10 @@ async function subscribe(deps: MediaDeps, participantId: string, req: IncomingMe
   const publisher = live.get(claims.topic, participantId)?.published ? sfu.publisherOf(claims.topic, participantId) : undefined;
   if (!publisher) throw new HttpError(404, `participant ${participantId} is not publishing on this stage`);
   const offer = await readOffer(req);
+  // Checked with nothing awaited before subscribe() counts the new subscription, so simultaneous offers cannot all pass.
+  if (deps.capacity?.full(claims.topic, claims.jti)) {
+    throw new HttpError(503, `stage-at-capacity: the stage already has ${deps.capacity.max} participants who do not publish`);
+  }
   const { session, answerSdp } = await sfu.subscribe(claims, token, publisher, offer, { video });
   sendAnswer(res, answerSdp, `/whep/sessions/${session.id}`);
 }
@@ -204,6 +211,7 @@ function describeError(err: unknown): [number, string] {
   if (err instanceof HttpError) return [err.status, err.message];
   if (err instanceof OfferError || err instanceof WireFormatError) return [400, err.message];
   if (err instanceof PublisherGoneError) return [404, err.message];
+  if (err instanceof SubscriptionPendingError) return [409, err.message];
   if (err instanceof SfuClosedError) return [503, err.message];
   return [500, 'internal error'];
 }

@@ -4,6 +4,8 @@ import type { LiveStages } from '../live/live-stages.js';
 
 /** IVS allows 12 publishers on a stage; the 13th publish is refused. */
 export const MAX_PUBLISHERS = 12;
+/** A participant's live session and the one replacing it: more at once would only be offers racing each other. */
+const SESSIONS_PER_PARTICIPANT = 2;
 
 /**
  * Who publishes on each stage, counting those whose WHIP offer is being
@@ -16,7 +18,10 @@ export class PublisherSlots {
 
   constructor(private readonly live: LiveStages) {}
 
-  /** Takes a slot for the participant, or throws 503 `stage-at-capacity`; returns the function that gives it back. */
+  /**
+   * Takes a slot for the participant, or throws 503 `stage-at-capacity` (or
+   * 409 while its previous offer is still being answered); returns the function that gives it back.
+   */
   claim(claims: ParticipantTokenClaims): () => void {
     const { topic: stageId, jti } = claims;
     const stage = this.claims.get(stageId) ?? new Map<string, number>();
@@ -26,7 +31,9 @@ export class PublisherSlots {
       // The SDK reads the code before the colon, as it does on the events channel.
       throw new HttpError(503, `stage-at-capacity: the stage already has ${MAX_PUBLISHERS} publishers`);
     }
-    stage.set(jti, (stage.get(jti) ?? 0) + 1);
+    const held = stage.get(jti) ?? 0;
+    if (held >= SESSIONS_PER_PARTICIPANT) throw new HttpError(409, 'a new publication of this participant is already being set up');
+    stage.set(jti, held + 1);
     this.claims.set(stageId, stage);
     let released = false;
     return () => {

@@ -1,11 +1,8 @@
-import { loadNativeSrtp, nativeSrtpInput, nativeSrtpOutput } from './native-srtp.js';
+import { nativeSrtpOutput } from './native-srtp.js';
+import { loadNativeSrtp } from './native-srtp-addon.js';
+import { nativeSrtpInput } from './native-srtp-input.js';
+import type { SrtpInput } from './srtp-input.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from './srtp-output.js';
-
-/**
- * Takes over SRTP decryption of a publisher's DTLS transport (werift's);
- * false when the transport has no SRTP session yet, which leaves werift's.
- */
-export type SrtpInput = (transport: object) => boolean;
 
 /** How the SFU's media is protected and sent, and decrypted on arrival. */
 export interface MediaPath {

@@ -1,5 +1,5 @@
 import type { RtpPacket } from 'werift';
-import type { NativeSrtp } from './native-srtp.js';
+import type { NativeSrtp } from './native-srtp-addon.js';
 import { extensionRecords } from './rtp-header-writer.js';
 
 /** Pairs held before they are handed over without waiting for the source to change: 512 streams. */

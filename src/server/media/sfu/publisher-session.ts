@@ -1,7 +1,7 @@
 import { RTCPeerConnection, type RTCRtpTransceiver, RtcpSrPacket, type RtpPacket } from 'werift';
 import type { MediaKind } from '../../../protocol/index.js';
 import { EXTENSION_URI, absSendTimeSeconds } from './header-extensions.js';
-import type { SrtpInput } from './media-path.js';
+import type { SrtpInput } from './srtp-input.js';
 import { OfferError, answerOffer, checkOffer } from './negotiate.js';
 import { publisherPeerConfig } from './peer-config.js';
 import { PeerSession, type PeerTimeouts } from './peer-session.js';

@@ -1,7 +1,8 @@
 import type { ParticipantTokenClaims } from '../../../protocol/index.js';
 import type { LiveStages } from '../../live/live-stages.js';
 import { JitteredTicker } from './jittered-ticker.js';
-import { type MediaPath, type SrtpInput, chooseMediaPath } from './media-path.js';
+import { type MediaPath, chooseMediaPath } from './media-path.js';
+import type { SrtpInput } from './srtp-input.js';
 import { DEFAULT_PEER_TIMEOUTS, type PeerTimeouts } from './peer-session.js';
 import { PublisherSession } from './publisher-session.js';
 import { type BitrateLimits, DEFAULT_BITRATE_LIMITS } from './receive-estimator.js';
@@ -31,6 +32,11 @@ export class SfuClosedError extends Error {
   override name = 'SfuClosedError';
 }
 
+/** The same subscriber already has a subscription to the same publisher being set up. */
+export class SubscriptionPendingError extends Error {
+  override name = 'SubscriptionPendingError';
+}
+
 /** The publisher of a subscription ended while it was being set up. */
 export class PublisherGoneError extends Error {
   override name = 'PublisherGoneError';
@@ -40,8 +46,9 @@ type Session = PublisherSession | SubscriberSession;
 
 /**
  * The embedded SFU: every WHIP (publisher) and WHEP (subscriber) session on
- * this server. One publisher session per participant and stage; publishing
- * again replaces the previous one.
+ * this server. One publisher session per participant and stage, and one
+ * subscriber session per subscriber and publisher: a new one replaces the
+ * previous one once it is answered, so a failed offer loses nothing.
  *
  * Presence: a participant counts as publishing its negotiated kinds once its
  * WHIP peer connection is up, and stops when its session ends.
@@ -50,6 +57,8 @@ type Session = PublisherSession | SubscriberSession;
 export class Sfu {
   private readonly publishers = new Map<string, PublisherSession>();
   private readonly subscribers = new Map<string, SubscriberSession>();
+  /** Subscriptions being answered, by pairKey. */
+  private readonly pendingSubscriptions = new Map<string, { stageId: string; subscriberId: string }>();
   private readonly live: LiveStages;
   private readonly limits: BitrateLimits;
   private readonly timeouts: PeerTimeouts;
@@ -109,13 +118,32 @@ export class Sfu {
     options: { video: boolean },
   ): Promise<{ session: SubscriberSession; answerSdp: string }> {
     this.assertOpen();
-    const opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.subscriberSettings);
+    const key = pairKey(claims.topic, claims.jti, publisher.owner.claims.jti);
+    if (this.pendingSubscriptions.has(key)) throw new SubscriptionPendingError('a subscription to this participant is already being set up');
+    this.pendingSubscriptions.set(key, { stageId: claims.topic, subscriberId: claims.jti });
+    let opened: { session: SubscriberSession; answerSdp: string };
+    try {
+      opened = await SubscriberSession.open(sessionOwner(claims, token), publisher, offerSdp, options.video, this.subscriberSettings);
+    } finally {
+      this.pendingSubscriptions.delete(key);
+    }
     if (this.closed || publisher.isClosed) {
       await opened.session.close();
       throw this.closed ? new SfuClosedError('the server is shutting down') : new PublisherGoneError('the participant stopped publishing');
     }
+    for (const previous of this.subscribers.values()) {
+      if (previous.publisherId === publisher.owner.claims.jti && isParticipant(previous.owner, claims.topic, claims.jti)) void previous.close();
+    }
     this.register(this.subscribers, opened.session);
     return opened;
+  }
+
+  /** Participants of a stage with subscriber sessions, open or being answered. */
+  subscriberIds(stageId: string): Set<string> {
+    const ids = new Set<string>();
+    for (const session of this.subscribers.values()) if (session.owner.claims.topic === stageId) ids.add(session.owner.claims.jti);
+    for (const pending of this.pendingSubscriptions.values()) if (pending.stageId === stageId) ids.add(pending.subscriberId);
+    return ids;
   }
 
   /** The live publisher session of a participant on a stage. */
@@ -169,4 +197,8 @@ export class Sfu {
   private assertOpen(): void {
     if (this.closed) throw new SfuClosedError('the server is shutting down');
   }
+}
+
+function pairKey(stageId: string, subscriberId: string, publisherId: string): string {
+  return JSON.stringify([stageId, subscriberId, publisherId]);
 }

@@ -30,6 +30,8 @@ export interface SubscriberSettings {
  * bandwidth estimate cannot carry it; the session ends with its publisher.
  */
 export class SubscriberSession extends PeerSession {
+  /** The participant whose media this session receives. */
+  readonly publisherId: string;
   private readonly forwarders: TrackForwarder[] = [];
   private readonly outs: DirectRtpSender[] = [];
   private readonly video?: TrackForwarder;
@@ -66,6 +68,7 @@ export class SubscriberSession extends PeerSession {
     private readonly settings: SubscriberSettings,
   ) {
     super(owner, pc, settings.timeouts);
+    this.publisherId = publisher.owner.claims.jti;
     this.videoWanted = video;
     this.congestion = new SubscriberCongestion(settings.congestion);
     for (const t of pc.getTransceivers()) {

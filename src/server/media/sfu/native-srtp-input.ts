@@ -1,0 +1,32 @@
+import { ProtectionProfileAeadAes128Gcm, SrtpAuthenticationError } from 'werift';
+import type { NativeSrtp } from './native-srtp-addon.js';
+import type { SrtpInput } from './srtp-input.js';
+import type { SrtpSessionKeys } from './srtp-protector.js';
+
+/** The parts of werift 0.25.2's SRTP session (of a DTLS transport) the receive path replaces. */
+interface SrtpSessionInternals {
+  decrypt(datagram: Buffer): Buffer;
+  remoteContext: SrtpSessionKeys & { srtpSSRCStates: Record<string, { ssrc: number; rolloverCounter: number; lastSequenceNumber: number }> };
+}
+
+/**
+ * Decrypts a werift transport's incoming SRTP with the addon. werift calls
+ * its session's `decrypt` per packet and drops what throws its
+ * SrtpAuthenticationError; the rollover state of SSRCs werift already
+ * decrypted carries over, so a sequence wrap before the switch is no gap.
+ */
+export function nativeSrtpInput(addon: NativeSrtp): SrtpInput {
+  return (transport) => {
+    const srtp = (transport as { srtp?: SrtpSessionInternals }).srtp;
+    if (!srtp) return false;
+    const keys = srtp.remoteContext;
+    const receiver = addon.createReceiver(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);
+    for (const state of Object.values(keys.srtpSSRCStates)) addon.seedReceiver(receiver, state.ssrc, state.rolloverCounter, state.lastSequenceNumber);
+    srtp.decrypt = (datagram) => {
+      const packet = addon.unprotect(receiver, datagram);
+      if (!packet) throw new SrtpAuthenticationError('Failed to authenticate SRTP packet');
+      return packet;
+    };
+    return true;
+  };
+}
