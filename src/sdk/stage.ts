@@ -8,7 +8,7 @@ import { LocalPublication } from './local-publication.js';
 import { StageParticipantInfo, capabilitiesOf } from './participant-info.js';
 import { RemoteParticipant } from './remote-participant.js';
 import type { EventsSocket } from './signal/events-socket.js';
-import { canceledError, joinEvents } from './signal/join-events.js';
+import { canceledError, joinEvents, serverError } from './signal/join-events.js';
 import type { StageStrategy } from './strategy.js';
 import { jitterBufferTargetMs } from './subscribe-configuration.js';
 
@@ -244,7 +244,9 @@ export class Stage {
       case 'left':
         return this.teardown(message.reason as StageLeftReason);
       case 'error':
-        this.reportError(new Error(message.message), StageErrorCategory.JOIN_ERROR);
+        this.reportError(serverError(message), StageErrorCategory.JOIN_ERROR);
+        // The server closes the socket after an error; rejoining with an expired token would only fail again.
+        if (message.code === 'token-expired') return this.teardown(StageLeftReason.UNKNOWN);
         return;
       case 'joined':
         return;

@@ -6,6 +6,7 @@ import { createControlPlane } from './control-plane/control-plane.js';
 import { createDevTokenHandler } from './dev/dev-tokens.js';
 import { EventsServer } from './events/events-server.js';
 import { SubscriberCapacity } from './live/subscriber-capacity.js';
+import { TokenLeases } from './tokens/token-leases.js';
 import { HttpError, type RequestHandler, sendText } from './http/http-util.js';
 import { LiveStages } from './live/live-stages.js';
 import { createMediaHandler } from './media/media-routes.js';
@@ -44,8 +45,9 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const mediaPath = chooseMediaPath();
   const sfu = new Sfu({ live, mediaPath });
   const stageExists = (arn: string) => stores.stages.get(arn) !== undefined;
+  const leases = new TokenLeases();
   const capacity = new SubscriberCapacity(live, (stageId) => sfu.subscriberIds(stageId), config.maxSubscribers);
-  const events = new EventsServer({ live, tokens, stageExists, capacity, limits: config.eventsLimits });
+  const events = new EventsServer({ live, tokens, stageExists, capacity, limits: config.eventsLimits, leases });
 
   const throttle = createConnectionThrottle(new RateLimiter(config.rateLimits.connections));
   let origin = '';
@@ -53,8 +55,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const handlers: RequestHandler[] = [
     ...(config.devTokens ? [createDevTokenHandler({ store: stores.stages, tokens, publicOrigin })] : []),
     throttle.handler,
-    createMediaHandler({ tokens, live, sfu, stageExists, capacity }),
-    createControlPlane({ config, stores, tokens, live, media: sfu, publicOrigin }),
+    createMediaHandler({ tokens, live, sfu, stageExists, capacity, leases }),
+    createControlPlane({ config, stores, tokens, live, media: sfu, leases, publicOrigin }),
     ...(config.staticDir ? [createStaticHandler(config.staticDir)] : []),
   ];
 
@@ -91,6 +93,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     async close() {
       events.close();
       await sfu.close();
+      leases.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       stopRecording();

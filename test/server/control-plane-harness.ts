@@ -14,6 +14,7 @@ import { recordSessions } from '../../src/server/sessions/session-recorder.js';
 import { type Stores, openStores } from '../../src/server/store/stores.js';
 import { ParticipantTokens } from '../../src/server/tokens/participant-tokens.js';
 import { devServerEnv } from '../helpers/node/stage-server-process.mjs';
+import { TokenLeases } from '../../src/server/tokens/token-leases.js';
 
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'TESTACCESSKEY', secretAccessKey: 'test-secret-access-key' };
@@ -93,7 +94,8 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
   let origin = '';
   const closedMedia: [string, string][] = [];
   const media = { closeParticipant: (stageId: string, participantId: string) => void closedMedia.push([stageId, participantId]) };
-  const served = await listen(createControlPlane({ config, stores, tokens, live, media, publicOrigin: () => origin }));
+  const leases = new TokenLeases();
+  const served = await listen(createControlPlane({ config, stores, tokens, live, media, leases, publicOrigin: () => origin }));
   origin = served.origin;
   const client = clientFor(origin);
   return {
@@ -108,6 +110,7 @@ export async function startControlPlane(): Promise<ControlPlaneHarness> {
       client.destroy();
       await served.close();
       stopRecording();
+      leases.close();
       stores.db.close();
       await rm(dataDir, { recursive: true, force: true });
     },

@@ -23,6 +23,7 @@ import { createMediaHandler } from '../../src/server/media/media-routes.js';
 import { type MediaPath, chooseMediaPath, javascriptMediaPath } from '../../src/server/media/sfu/media-path.js';
 import { rembPacket } from '../../src/server/media/sfu/remb.js';
 import { Sfu } from '../../src/server/media/sfu/sfu.js';
+import { TokenLeases } from '../../src/server/tokens/token-leases.js';
 
 const URI = {
   mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
@@ -129,7 +130,7 @@ describe(`media: WHIP/WHEP with the SFU (${pathName} media path)`, { timeout: 60
   before(async () => {
     live = new LiveStages();
     sfu = new Sfu({ live, mediaPath: mediaPath(), congestion: { checkIntervalMs: 200, overuseChecks: 3, initialBackoffMs: 2000 } });
-    const handler = createMediaHandler({ tokens, live, sfu });
+    const handler = createMediaHandler({ tokens, live, sfu, leases: new TokenLeases() });
     server = createServer(async (req, res) => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!(await handler(req, res, url))) res.writeHead(404).end();

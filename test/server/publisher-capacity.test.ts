@@ -6,6 +6,7 @@ import { RTCPeerConnection } from 'werift';
 import { createMediaHandler } from '../../src/server/media/media-routes.js';
 import { MAX_PUBLISHERS } from '../../src/server/media/publisher-slots.js';
 import { Sfu } from '../../src/server/media/sfu/sfu.js';
+import { TokenLeases } from '../../src/server/tokens/token-leases.js';
 import { listen } from './control-plane-harness.js';
 
 const STAGE = 'CapacityStage';
@@ -34,7 +35,7 @@ describe(`WHIP refuses the ${MAX_PUBLISHERS + 1}th publisher of a stage`, () => 
   let served: Awaited<ReturnType<typeof listen>>;
 
   before(async () => {
-    served = await listen(createMediaHandler({ tokens, live, sfu }));
+    served = await listen(createMediaHandler({ tokens, live, sfu, leases: new TokenLeases() }));
   });
   after(async () => {
     await sfu.close();

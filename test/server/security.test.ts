@@ -7,12 +7,11 @@ import {
   DisconnectParticipantCommand,
   GetStageCommand,
   type IVSRealTimeClient,
-  ImportPublicKeyCommand,
   ListParticipantsCommand,
   ListStagesCommand,
   type ParticipantTokenCapability,
 } from '@aws-sdk/client-ivs-realtime';
-import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import { importAppSigner, signAppToken } from './self-signed-tokens.js';
 import { whepUrlFor } from '../../src/protocol/index.js';
 import { expectApiError, mediaStatus, startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
@@ -52,26 +51,11 @@ describe('security: refused tokens change nothing', () => {
   }
 
   it('refuses forged, unsigned, expired, wrong-stage, revoked and deleted-key tokens', async () => {
-    const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
-    const { publicKey: imported } = await client.send(new ImportPublicKeyCommand({ publicKeyMaterial: await exportSPKI(publicKey) }));
+    const signer = await importAppSigner(client);
+    const imported = { arn: signer.kid };
     const now = Math.floor(Date.now() / 1000);
     let signedCount = 0;
-    const signed = (claims: Record<string, unknown>, kid = imported!.arn!) =>
-      new SignJWT({
-        jti: `app-signed-${++signedCount}`,
-        resource: stage.arn,
-        topic: stage.id,
-        events_url: stage.events,
-        whip_url: stage.whip,
-        capabilities: { allow_publish: true, allow_subscribe: true },
-        version: '1.0',
-        attributes: {},
-        iat: now,
-        exp: now + 600,
-        ...claims,
-      })
-        .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid })
-        .sign(privateKey);
+    const signed = (claims: Record<string, unknown>, kid = signer.kid) => signAppToken(signer, stage, { jti: `app-signed-${++signedCount}`, ...claims }, kid);
 
     const genuine = await token();
     const [header, payload, signature] = genuine.split('.');

@@ -7,9 +7,8 @@ import {
   DeleteStageCommand,
   DisconnectParticipantCommand,
   type IVSRealTimeClient,
-  ImportPublicKeyCommand,
 } from '@aws-sdk/client-ivs-realtime';
-import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
+import { importAppSigner, signAppToken } from './self-signed-tokens.js';
 import { whepUrlFor } from '../../src/protocol/index.js';
 import { mediaStatus, startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
@@ -38,25 +37,9 @@ describe('token rules on the events channel, WHIP and WHEP', () => {
 
   it('accepts a token the application signed with an imported key, and refuses it once the key is deleted', async () => {
     const stage = await newStage();
-    const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
-    const { publicKey: imported } = await client.send(new ImportPublicKeyCommand({ publicKeyMaterial: await exportSPKI(publicKey) }));
-    const now = Math.floor(Date.now() / 1000);
-    const selfSigned = (jti: string) =>
-      new SignJWT({
-        jti,
-        resource: stage.arn,
-        topic: stage.arn.split('/').pop(),
-        events_url: stage.events,
-        whip_url: stage.whip,
-        capabilities: { allow_publish: true, allow_subscribe: true },
-        version: '1.0',
-        user_id: 'app-user',
-        attributes: { signedBy: 'app' },
-      })
-        .setProtectedHeader({ alg: 'ES384', typ: 'JWT', kid: imported!.arn })
-        .setIssuedAt(now)
-        .setExpirationTime(now + 600)
-        .sign(privateKey);
+    const signer = await importAppSigner(client);
+    const imported = { arn: signer.kid };
+    const selfSigned = (jti: string) => signAppToken(signer, stage, { jti, user_id: 'app-user', attributes: { signedBy: 'app' } });
 
     const accepted = await joinEvents(stage.events, await selfSigned('app-signed-1'));
     assert.equal(accepted.first.type, 'joined');

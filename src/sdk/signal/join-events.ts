@@ -4,7 +4,7 @@ import { EventsSocket, type EventsSocketHandlers, EventsTimeoutError } from './e
 
 type Joined = Extract<ServerMessage, { type: 'joined' }>;
 
-const JOIN_ERRORS: Record<string, StageErrorCode> = {
+const SERVER_ERRORS: Record<string, StageErrorCode> = {
   'token-invalid': StageErrorCode.TOKEN_MALFORMED,
   'token-expired': StageErrorCode.TOKEN_EXPIRED,
   'stage-not-found': StageErrorCode.STAGE_DELETED,
@@ -43,10 +43,15 @@ export async function joinEvents(
   }
   if (first.type !== 'joined') {
     socket.close();
-    const code = (first.type === 'error' && JOIN_ERRORS[first.code]) || StageErrorCode.FAILED;
-    throw new StageError(code, StageErrorCategory.JOIN_ERROR, first.type === 'error' ? first.message : `unexpected ${first.type}`);
+    if (first.type === 'error') throw serverError(first);
+    throw new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, `unexpected ${first.type}`);
   }
   return { socket, joined: first };
+}
+
+/** The StageError for an error the server reports on the events channel. */
+export function serverError(message: Extract<ServerMessage, { type: 'error' }>): StageError {
+  return new StageError(SERVER_ERRORS[message.code] ?? StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, message.message);
 }
 
 export function canceledError(): StageError {

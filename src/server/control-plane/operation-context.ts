@@ -2,6 +2,7 @@ import type { JsonObject } from '../../protocol/index.js';
 import type { LiveStages } from '../live/live-stages.js';
 import type { Stores } from '../store/stores.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
+import type { TokenLeases } from '../tokens/token-leases.js';
 
 export interface OperationContext {
   stores: Stores;
@@ -9,6 +10,8 @@ export interface OperationContext {
   live: LiveStages;
   /** Ends a participant's WHIP and WHEP sessions, also those of one that never joined the events channel. */
   media: { closeParticipant(stageId: string, participantId: string): void };
+  /** Connections holding tokens; those signed by a deleted key end with it. */
+  leases: Pick<TokenLeases, 'keyDeleted'>;
   /** Origin clients reach this server at, e.g. `https://stage.example.com`. */
   publicOrigin: () => string;
 }

@@ -4,7 +4,7 @@ import { notFoundError, validationError } from './errors.js';
 import { optionalBoolean, optionalEnum, optionalString, requiredString } from './input.js';
 import type { Operation } from './operation-context.js';
 import { paginate } from './pagination.js';
-import { MAX_TOKEN_MINUTES } from './participant-token-request.js';
+import { revocationEnd } from '../tokens/token-limits.js';
 import { findSession } from './session-operations.js';
 import { findStage, readStageArn } from './stage-operations.js';
 
@@ -24,7 +24,7 @@ export const disconnectParticipant: Operation = async (input, ctx) => {
   const participantId = requiredString(input, 'participantId', PARTICIPANT_ID);
   optionalString(input, 'reason', { max: 128 });
   // No token for this participant outlives the longest token lifetime from now.
-  ctx.stores.revocations.revoke(stage.arn, participantId, Math.floor(Date.now() / 1000) + MAX_TOKEN_MINUTES * 60);
+  ctx.stores.revocations.revoke(stage.arn, participantId, revocationEnd(Math.floor(Date.now() / 1000)));
   ctx.live.disconnect(stage.id, participantId, 'participant-disconnected');
   ctx.media.closeParticipant(stage.id, participantId);
   return {};

@@ -1,15 +1,13 @@
 import type { JsonObject } from '../../protocol/index.js';
 import type { StageRecord } from '../store/stage-store.js';
 import type { ParticipantTokens } from '../tokens/participant-tokens.js';
+import { MAX_ATTRIBUTES_BYTES, MAX_TOKEN_MINUTES, MAX_USER_ID_LENGTH } from '../tokens/token-limits.js';
 import { validationError } from './errors.js';
 import { optionalArray, optionalInteger, optionalString, optionalStringMap } from './input.js';
 import type { StageEndpoints } from './stage-view.js';
 
 export const MIN_TOKEN_MINUTES = 1;
-export const MAX_TOKEN_MINUTES = 14 * 24 * 60;
 export const DEFAULT_TOKEN_MINUTES = 12 * 60;
-const MAX_USER_ID_LENGTH = 128;
-const MAX_ATTRIBUTES_BYTES = 1024;
 const CAPABILITIES = ['PUBLISH', 'SUBSCRIBE'] as const;
 type Capability = (typeof CAPABILITIES)[number];
 

@@ -28,9 +28,11 @@ export const listPublicKeys: Operation = async (input, ctx) => {
   return { publicKeys: page.map((k) => ({ arn: k.arn, name: k.name, tags: k.tags })), ...(nextToken && { nextToken }) };
 };
 
-/** Tokens signed with the key stop verifying at once. */
+/** Tokens signed with the key stop verifying at once, and the connections that came with them end. */
 export const deletePublicKey: Operation = async (input, ctx) => {
-  ctx.stores.publicKeys.delete(findPublicKey(ctx, input).arn);
+  const { arn } = findPublicKey(ctx, input);
+  ctx.stores.publicKeys.delete(arn);
+  ctx.leases.keyDeleted(arn);
   return {};
 };
 

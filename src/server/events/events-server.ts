@@ -6,6 +6,7 @@ import type { EventsLimits } from '../config.js';
 import type { LiveStages, ParticipantConnection } from '../live/live-stages.js';
 import type { SubscriberCapacity } from '../live/subscriber-capacity.js';
 import { TokenBucket } from '../rate-limit/token-bucket.js';
+import type { TokenLease, TokenLeases } from '../tokens/token-leases.js';
 
 export interface EventsDeps {
   live: LiveStages;
@@ -15,6 +16,8 @@ export interface EventsDeps {
   /** Participants who do not publish, beyond which a join is refused with `stage-at-capacity`. */
   capacity: SubscriberCapacity;
   limits: EventsLimits;
+  /** Ends a joined participant when its token expires or its signing key is deleted. */
+  leases: TokenLeases;
 }
 
 const JOIN_TIMEOUT_MS = 10_000;
@@ -83,7 +86,7 @@ export class EventsServer {
       socket.close(CLOSE_ERROR, code);
     };
     const timer = setTimeout(() => fail('bad-message', 'no join message received in time'), JOIN_TIMEOUT_MS);
-    let joined: { claims: ParticipantTokenClaims; connection: ParticipantConnection } | undefined;
+    let joined: { claims: ParticipantTokenClaims; connection: ParticipantConnection; lease: TokenLease } | undefined;
     let joining = false;
 
     // ws reports a frame it refuses (oversized, bad opcode, unmasked, invalid UTF-8, bad close code)
@@ -110,7 +113,10 @@ export class EventsServer {
       if (!joined) return fail('bad-message', 'the first message must be join');
       if (message.type === 'exchange-token') {
         const claims = await this.exchange(joined.claims, message.token, send, fail);
-        if (claims) joined.claims = claims;
+        if (claims) {
+          joined.claims = claims;
+          this.deps.leases.renew(message.token, claims);
+        }
         return;
       }
       this.deps.live.setMuted(joined.claims.topic, joined.claims.jti, message.kind, message.muted);
@@ -118,7 +124,9 @@ export class EventsServer {
 
     socket.on('close', () => {
       clearTimeout(timer);
-      if (joined) this.deps.live.leave(joined.claims.topic, joined.claims.jti, joined.connection);
+      if (!joined) return;
+      joined.lease.release();
+      this.deps.live.leave(joined.claims.topic, joined.claims.jti, joined.connection);
     });
   }
 
@@ -177,8 +185,11 @@ export class EventsServer {
         socket.close(CLOSE_LEFT, reason);
       },
     };
+    const lease = this.deps.leases.hold(token, claims, (why) =>
+      why === 'expired' ? fail('token-expired', 'the participant token expired; exchange it for a new one before it does') : connection.end('participant-disconnected'),
+    );
     const { self, participants } = this.deps.live.join(claims, connection);
     send({ type: 'joined', self, participants });
-    return { claims, connection };
+    return { claims, connection, lease };
   }
 }

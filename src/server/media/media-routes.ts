@@ -5,6 +5,7 @@ import type { LiveStages } from '../live/live-stages.js';
 import { acceptBundleOnly } from './bundle-only.js';
 import { CORS_HEADERS, readTypedBody, sendEmpty, sendPreflight } from './media-http.js';
 import type { SubscriberCapacity } from '../live/subscriber-capacity.js';
+import type { TokenLeases } from '../tokens/token-leases.js';
 import { PublisherSlots } from './publisher-slots.js';
 import { OfferError } from './sfu/negotiate.js';
 import type { PublisherSession } from './sfu/publisher-session.js';
@@ -26,6 +27,8 @@ export interface MediaDeps {
   sfu: Sfu;
   /** True when the stage ARN names a stage that exists; without it every stage a valid token names is taken to exist. */
   stageExists?(arn: string): boolean;
+  /** Ends each session when its token expires or its signing key is deleted. */
+  leases: TokenLeases;
   /** Subscribers beyond the limit are refused with 503 `stage-at-capacity`; without it there is no limit. */
   capacity?: SubscriberCapacity;
 }
@@ -100,6 +103,7 @@ async function publish(deps: MediaDeps, slots: PublisherSlots, req: IncomingMess
     const offer = await readOffer(req);
     const { session, answerSdp } = await deps.sfu.publish(claims, token, offer);
     session.onClose(release);
+    holdLease(deps.leases, token, claims, session);
     sendAnswer(res, answerSdp, `/whip/sessions/${session.id}`);
   } catch (error) {
     release();
@@ -121,7 +125,14 @@ async function subscribe(deps: MediaDeps, participantId: string, req: IncomingMe
     throw new HttpError(503, `stage-at-capacity: the stage already has ${deps.capacity.max} participants who do not publish`);
   }
   const { session, answerSdp } = await sfu.subscribe(claims, token, publisher, offer, { video });
+  holdLease(deps.leases, token, claims, session);
   sendAnswer(res, answerSdp, `/whep/sessions/${session.id}`);
+}
+
+/** A session ends when its token expires or the key that signed it is deleted. */
+function holdLease(leases: TokenLeases, token: string, claims: ParticipantTokenClaims, session: PublisherSession | SubscriberSession): void {
+  const lease = leases.hold(token, claims, () => void session.close());
+  session.onClose(() => lease.release());
 }
 
 /** The SDP offer of a WHIP or WHEP POST, as werift can answer it (see acceptBundleOnly). */

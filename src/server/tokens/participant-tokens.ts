@@ -5,6 +5,7 @@ import type { Database } from '../store/database.js';
 import type { PublicKeyStore } from '../store/public-key-store.js';
 import type { RevocationStore } from '../store/revocation-store.js';
 import { ImportedKeys } from './imported-keys.js';
+import { claimsBeyondLimits } from './token-limits.js';
 import { type SigningKey, TOKEN_ALGORITHM, loadOrCreateSigningKey } from './signing-key.js';
 
 /** Same length as the participant ids IVS generates. */
@@ -96,8 +97,10 @@ export class ParticipantTokens {
     } catch (error) {
       throw new TokenError('invalid', (error as Error).message);
     }
-    // Applications sign their own tokens: the stage id must be the one the ARN names.
+    // Applications sign their own tokens: the stage id must be the one the ARN names, and the claims fit what we would issue.
     if (!claims.resource.endsWith(`/${claims.topic}`)) throw new TokenError('invalid', 'token topic is not the stage its resource names');
+    const beyond = claimsBeyondLimits(claims, Math.floor(Date.now() / 1000));
+    if (beyond) throw new TokenError('invalid', `token claims exceed the limits: ${beyond}`);
     if (this.stores.revocations.isRevoked(claims.resource, claims.jti)) {
       throw new TokenError('revoked', 'the participant was disconnected; its token may not join again');
     }
