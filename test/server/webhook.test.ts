@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type IncomingMessage, createServer } from 'node:http';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,18 +13,21 @@ import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
 import { recordSessions } from '../../src/server/sessions/session-recorder.js';
 import { type Stores, openStores } from '../../src/server/store/stores.js';
-import type { StageEvent } from '../../src/server/webhooks/stage-event.js';
+import { type StageEvent, stageEvent } from '../../src/server/webhooks/stage-event.js';
 import { WebhookSender, webhookSignature } from '../../src/server/webhooks/webhook-sender.js';
 import { startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
+type Answer = (res: ServerResponse, status: number, index: number) => unknown;
+
 /**
- * A backend receiving webhooks: checks each signature, answers with the next
- * status of `statuses` (then 200), and hands the events over in arrival order.
+ * A backend receiving webhooks: checks each signature, hands the events over
+ * in arrival order, and answers with the next status of `statuses` (then 200),
+ * or as `answer` does with it and the request's index.
  */
-async function startReceiver(statuses: number[] = []) {
+async function startReceiver(statuses: number[] = [], answer: Answer = (res, status) => res.writeHead(status).end()) {
   const received: { event: StageEvent; status: number }[] = [];
   const waiters: (() => void)[] = [];
   const server = createServer(async (req: IncomingMessage, res) => {
@@ -37,8 +40,8 @@ async function startReceiver(statuses: number[] = []) {
     assert.equal(req.headers['x-stage-event-id'], event.id);
     const status = statuses.shift() ?? 200;
     received.push({ event, status });
-    res.writeHead(status).end();
     waiters.shift()?.();
+    await answer(res, status, received.length - 1);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -54,6 +57,12 @@ async function startReceiver(statuses: number[] = []) {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/** `count` events of one session, told apart by participant: p<from>, p<from + 1>, … */
+function events(count: number, from = 0): StageEvent[] {
+  const stageArn = 'arn:aws:ivs:us-east-1:000000000000:stage/hooked';
+  return Array.from({ length: count }, (_, i) => stageEvent('Participant Joined', stageArn, 'session', { participantId: `p${from + i}` }));
 }
 
 function claimsFor(stageArn: string, participantId: string): ParticipantTokenClaims {
@@ -191,6 +200,31 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
       await second.close();
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('does not follow a redirect: the signed event goes nowhere else, and is not sent again', async (t) => {
+    t.mock.method(console, 'error', () => {});
+    let elsewhere = 0;
+    const other = createServer((_req, res) => {
+      elsewhere++;
+      res.end();
+    });
+    other.listen(0, '127.0.0.1');
+    await once(other, 'listening');
+    const location = `http://127.0.0.1:${(other.address() as AddressInfo).port}/elsewhere`;
+    const receiver = await startReceiver([302, 307], (res, status) => res.writeHead(status, { location }).end());
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 });
+    try {
+      for (const event of events(3)) sender.send(event);
+      await receiver.until(3);
+      assert.deepEqual(receiver.received.map((r) => [r.event.detail.participant_id, r.status]), [['p0', 302], ['p1', 307], ['p2', 200]]);
+      assert.equal(elsewhere, 0);
+    } finally {
+      await sender.close();
+      await receiver.close();
+      other.closeAllConnections();
+      await new Promise((resolve) => other.close(resolve));
     }
   });
 });

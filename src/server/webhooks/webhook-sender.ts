@@ -27,9 +27,9 @@ export function webhookSignature(secret: string, timestamp: number, body: string
  * POSTs stage events as JSON to a backend, the role EventBridge plays for IVS.
  * Events go one at a time in the order they happened, so a receiver never sees
  * a leave before its join. A network error, a timeout, 408, 429 or 5xx is
- * retried with exponential backoff; any other answer ends that event's
- * delivery. Events are not kept across a restart: on close, what is still
- * queued gets one more try, all within one timeout.
+ * retried with exponential backoff; any other answer, a redirect included,
+ * ends that event's delivery. Events are not kept across a restart: on close,
+ * what is still queued gets one more try, all within one timeout.
  */
 export class WebhookSender {
   private readonly options: Required<WebhookOptions>;
@@ -85,6 +85,11 @@ export class WebhookSender {
           'x-stage-signature': webhookSignature(this.options.secret, timestamp, body),
         },
         body,
+        // Not followed: the signed event goes to the configured URL only, never
+        // where a receiver points it. 'manual' hands the 3xx back as an answer
+        // that ends the delivery; 'error' would look like a network failure and
+        // be retried, only to be redirected again.
+        redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), ...(this.deadline ? [this.deadline] : [])]),
       });
       await response.body?.cancel();
