@@ -65,6 +65,10 @@ function events(count: number, from = 0): StageEvent[] {
   return Array.from({ length: count }, (_, i) => stageEvent('Participant Joined', stageArn, 'session', { participantId: `p${from + i}` }));
 }
 
+function participants(received: { event: StageEvent }[]): (string | undefined)[] {
+  return received.map((r) => r.event.detail.participant_id);
+}
+
 function claimsFor(stageArn: string, participantId: string): ParticipantTokenClaims {
   return {
     jti: participantId,
@@ -225,6 +229,23 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
       await receiver.close();
       other.closeAllConnections();
       await new Promise((resolve) => other.close(resolve));
+    }
+  });
+
+  it('bounds each try: a receiver stalling before or after its headers does not hold the next event', async () => {
+    // The first answer stops after its headers (its status counts, the body is not awaited); the second never starts.
+    const receiver = await startReceiver([], (res, status, index) => {
+      if (index === 0) res.writeHead(200, { 'content-length': '1000' }).write('{');
+      else if (index > 1) res.writeHead(status).end();
+    });
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1, timeoutMs: 300 });
+    try {
+      for (const event of events(3)) sender.send(event);
+      await receiver.until(4);
+      assert.deepEqual(participants(receiver.received), ['p0', 'p1', 'p1', 'p2']);
+    } finally {
+      await sender.close();
+      await receiver.close();
     }
   });
 });

@@ -10,6 +10,7 @@ export interface WebhookOptions {
   maxAttempts?: number;
   /** Wait before the first retry; each further retry waits twice as long. */
   retryDelayMs?: number;
+  /** Bounds each try, and close() as a whole. */
   timeoutMs?: number;
 }
 
@@ -92,6 +93,7 @@ export class WebhookSender {
         redirect: 'manual',
         signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), ...(this.deadline ? [this.deadline] : [])]),
       });
+      // The status is the answer; the body is not read, so one that never ends cannot hold the queue.
       await response.body?.cancel();
       if (response.ok) return 'delivered';
       if (response.status === 408 || response.status === 429 || response.status >= 500) return 'retry';
