@@ -248,4 +248,51 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
       await receiver.close();
     }
   });
+
+  it('keeps at most maxQueued events for a slow receiver, counts the dropped ones, and delivers what follows once it catches up', async (t) => {
+    const warn = t.mock.method(console, 'warn', () => {});
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const receiver = await startReceiver([], async (res, status) => {
+      await released;
+      res.writeHead(status).end();
+    });
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, maxQueued: 3 });
+    try {
+      const [first, ...burst] = events(1001);
+      sender.send(first);
+      await receiver.until(1);
+      // p0 is being delivered; of the thousand behind it only the newest three are kept.
+      for (const event of burst) sender.send(event);
+      assert.equal(sender.dropped, 997);
+      assert.equal(warn.mock.callCount(), 1);
+      release();
+      await receiver.until(4);
+      sender.send(events(1, 1001)[0]);
+      await receiver.until(5);
+      assert.deepEqual(participants(receiver.received), ['p0', 'p998', 'p999', 'p1000', 'p1001']);
+      assert.equal(sender.dropped, 997);
+    } finally {
+      release();
+      await sender.close();
+      await receiver.close();
+    }
+  });
+
+  it('settles close() within its timeout while one event waits to be retried and the receiver stops answering', { timeout: 10_000 }, async (t) => {
+    t.mock.method(console, 'warn', () => {});
+    const error = t.mock.method(console, 'error', () => {});
+    const receiver = await startReceiver([503], (res, status, index) => index === 0 && res.writeHead(status).end());
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 60_000, timeoutMs: 300, maxQueued: 5 });
+    try {
+      for (const event of events(20)) sender.send(event);
+      // p0 was refused with 503 and waits a minute to be retried; close cuts that short.
+      await receiver.until(1);
+      await sender.close();
+      assert.equal(sender.dropped, 14);
+      assert.match(String(error.mock.calls.at(-1)?.arguments[0]), /not delivered/);
+    } finally {
+      await receiver.close();
+    }
+  });
 });

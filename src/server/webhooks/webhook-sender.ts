@@ -12,9 +12,11 @@ export interface WebhookOptions {
   retryDelayMs?: number;
   /** Bounds each try, and close() as a whole. */
   timeoutMs?: number;
+  /** Events waiting behind the one being delivered; past this the oldest is dropped. */
+  maxQueued?: number;
 }
 
-const DEFAULTS = { maxAttempts: 6, retryDelayMs: 1000, timeoutMs: 10_000 };
+const DEFAULTS = { maxAttempts: 6, retryDelayMs: 1000, timeoutMs: 10_000, maxQueued: 1000 };
 
 /**
  * Signs `${timestamp}.${body}` so a receiver can check the sender and refuse
@@ -29,12 +31,21 @@ export function webhookSignature(secret: string, timestamp: number, body: string
  * Events go one at a time in the order they happened, so a receiver never sees
  * a leave before its join. A network error, a timeout, 408, 429 or 5xx is
  * retried with exponential backoff; any other answer, a redirect included,
- * ends that event's delivery. Events are not kept across a restart: on close,
- * what is still queued gets one more try, all within one timeout.
+ * ends that event's delivery. At most `maxQueued` events wait, so a receiver
+ * that is down or slow costs bounded memory; beyond that the oldest waiting
+ * ones are dropped and counted in `dropped`. Events are not kept across a
+ * restart: on close, what is still queued gets one more try, all within one
+ * timeout.
  */
 export class WebhookSender {
   private readonly options: Required<WebhookOptions>;
-  private queue: Promise<void> = Promise.resolve();
+  /** Waiting events, oldest first; the one being delivered is no longer here. */
+  private readonly pending: StageEvent[] = [];
+  /** The loop delivering `pending`, while there is anything to deliver. */
+  private draining?: Promise<void>;
+  private droppedCount = 0;
+  /** True from the first drop until the queue has room again: one warning per overflow. */
+  private overflowing = false;
   /** Aborted by close(): no more waiting between tries. */
   private readonly stopping = new AbortController();
   /** Set by close(): the last tries must end by then. */
@@ -44,16 +55,41 @@ export class WebhookSender {
     this.options = { ...DEFAULTS, ...options };
   }
 
+  /** Events dropped because `maxQueued` were already waiting. */
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
   readonly send = (event: StageEvent): void => {
     if (this.stopping.signal.aborted) return;
-    this.queue = this.queue.then(() => this.deliver(event));
+    if (this.pending.length < this.options.maxQueued) {
+      this.overflowing = false;
+    } else {
+      // The oldest go: the newest say who is on the stage now, and a leave whose
+      // join was dropped is easy to ignore, where a join whose leave was dropped
+      // would be a participant who never leaves. What is kept stays in order.
+      this.pending.shift();
+      this.droppedCount++;
+      if (!this.overflowing) console.warn(`[webhook] ${this.options.maxQueued} events wait for ${this.options.url}; dropping the oldest until it catches up`);
+      this.overflowing = true;
+    }
+    this.pending.push(event);
+    this.draining ??= this.drain();
   };
 
   /** Refuses new events, gives each queued one a last try, and settles when they are done or the timeout passed. */
   async close(): Promise<void> {
     this.deadline = AbortSignal.timeout(this.options.timeoutMs);
     this.stopping.abort();
-    await this.queue;
+    await this.draining;
+    if (this.pending.length > 0) console.error(`[webhook] close timed out; ${this.pending.length} events were not delivered`);
+    this.pending.length = 0;
+  }
+
+  /** One event at a time, so that they arrive in order; stops at the close deadline rather than failing each leftover. */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0 && !this.deadline?.aborted) await this.deliver(this.pending.shift()!);
+    this.draining = undefined;
   }
 
   private async deliver(event: StageEvent): Promise<void> {
