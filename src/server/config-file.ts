@@ -25,6 +25,7 @@ export const CONFIG_FILE_KEYS = {
   eventsSendBuffer: 'STAGE_EVENTS_SEND_BUFFER',
   webhookUrl: 'STAGE_WEBHOOK_URL',
   webhookSecret: 'STAGE_WEBHOOK_SECRET',
+  webhookMaxQueued: 'STAGE_WEBHOOK_MAX_QUEUED',
 } as const;
 
 /** Paths in the file are relative to the file, not to wherever the server was started. */

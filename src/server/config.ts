@@ -179,5 +179,5 @@ function webhookOptions(env: NodeJS.ProcessEnv): WebhookOptions | undefined {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('STAGE_WEBHOOK_URL must be http or https');
   if (!secret || secret.length < 16) throw new ConfigError('STAGE_WEBHOOK_SECRET (at least 16 characters) is required with STAGE_WEBHOOK_URL');
-  return { url, secret };
+  return { url, secret, ...(env.STAGE_WEBHOOK_MAX_QUEUED && { maxQueued: positiveInteger(env, 'STAGE_WEBHOOK_MAX_QUEUED', 1) }) };
 }

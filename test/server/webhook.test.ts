@@ -155,6 +155,8 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
     assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_SECRET: 'short' }), ConfigError);
     assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_URL: 'ftp://example.com/' }), ConfigError);
     assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_URL: '' }), ConfigError);
+    assert.throws(() => loadConfig({ ...env, STAGE_WEBHOOK_MAX_QUEUED: '0' }), ConfigError);
+    assert.equal(loadConfig({ ...env, STAGE_WEBHOOK_MAX_QUEUED: '50' }).webhook?.maxQueued, 50);
     const { client, close } = await startServer(env);
     try {
       const { stage } = await client.send(new CreateStageCommand({}));
