@@ -28,6 +28,7 @@ import { SourceTrack } from '../../src/server/media/sfu/source-track.js';
 import { nativeSrtpOutput } from '../../src/server/media/sfu/native-srtp.js';
 import { loadNativeSrtp } from '../../src/server/media/sfu/native-srtp-addon.js';
 import { nativeSrtpInput } from '../../src/server/media/sfu/native-srtp-input.js';
+import type { SrtpInput } from '../../src/server/media/sfu/srtp-input.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from '../../src/server/media/sfu/srtp-output.js';
 import { TrackForwarder } from '../../src/server/media/sfu/track-forwarder.js';
 
@@ -354,6 +355,125 @@ describe('media: SRTP protection of forwarded packets', () => {
       assert.equal(nativeSrtpInput(native)({}), false, 'a transport without SRTP yet keeps werift’s');
     });
   }
+
+  const inputs: [string, () => SrtpInput][] = [
+    [
+      'native',
+      () => {
+        if (native instanceof Error) throw native;
+        return nativeSrtpInput(native);
+      },
+    ],
+  ];
+  /** Packets that far behind the highest one so far are refused, seen or not (the addon's SRTP_REPLAY_WINDOW). */
+  const REPLAY_WINDOW = 1024;
+  for (const [inputName, input] of inputs) {
+    for (const [name, profile, saltBytes] of [
+      ['AES-GCM', ProtectionProfileAeadAes128Gcm, 12],
+      ['AES-CM + HMAC-SHA1-80', ProtectionProfileAes128CmHmacSha1_80, 14],
+    ] as const) {
+      /** A publisher, and a werift transport whose decryption `input` took over after werift decrypted `before` (sequence numbers). */
+      const publisherToSfu = (before: number[] = []) => {
+        const k = (o: typeof keys) => ({ ...o, localMasterSalt: o.localMasterSalt.subarray(0, saltBytes), remoteMasterSalt: o.remoteMasterSalt.subarray(0, saltBytes) });
+        const publisher = new SrtpSession({ keys: k(keys), profile });
+        const transport = { srtp: new SrtpSession({ keys: k(swapped), profile }) };
+        /** The publisher's next SRTP packet: sealed in call order, which is what its rollover counter follows. */
+        const seal = (sequenceNumber: number, ssrc = 1234) =>
+          publisher.encrypt(Buffer.from(`media ${sequenceNumber} `.repeat(10)), new RtpHeader({ ssrc, payloadType: 96, sequenceNumber, timestamp: sequenceNumber }));
+        /** Whether the transport takes the datagram: werift drops what its decrypt throws SrtpAuthenticationError for. */
+        const takes = (datagram: Buffer) => {
+          try {
+            transport.srtp.decrypt(datagram);
+            return true;
+          } catch (err) {
+            if (err instanceof SrtpAuthenticationError) return false;
+            throw err;
+          }
+        };
+        const early = before.map((sequenceNumber) => seal(sequenceNumber));
+        for (const datagram of early) assert.ok(takes(datagram));
+        assert.equal(input()(transport), true);
+        return { seal, takes, early };
+      };
+
+      it(`${inputName}, ${name}: refuses a replayed packet, also one werift decrypted before the switch`, () => {
+        const { seal, takes, early } = publisherToSfu([1, 2, 3]);
+        const next = seal(4);
+        assert.ok(takes(next));
+        assert.ok(!takes(next), 'the same datagram again');
+        assert.ok(!takes(early[2]) && !takes(early[0]), 'werift took these before the switch');
+        assert.ok(takes(seal(5)), 'the stream goes on');
+      });
+
+      it(`${inputName}, ${name}: refuses a packet older than the window of ${REPLAY_WINDOW}, even unseen`, () => {
+        const { seal, takes } = publisherToSfu();
+        const behind = (offset: number) => 2000 - offset;
+        const tooOld = seal(behind(REPLAY_WINDOW));
+        const oldest = seal(behind(REPLAY_WINDOW - 1));
+        assert.ok(takes(seal(2000)));
+        assert.ok(!takes(tooOld));
+        assert.ok(takes(oldest), 'the oldest index the window holds');
+        assert.ok(!takes(oldest));
+      });
+
+      it(`${inputName}, ${name}: takes packets out of order within the window once each`, () => {
+        const { seal, takes } = publisherToSfu();
+        const datagrams = Array.from({ length: 10 }, (_, i) => seal(100 + i));
+        const order = [0, 3, 1, 2, 9, 5, 4, 8, 6, 7];
+        for (const i of order) assert.ok(takes(datagrams[i]), `packet ${i}`);
+        for (const i of order) assert.ok(!takes(datagrams[i]), `packet ${i} again`);
+      });
+
+      it(`${inputName}, ${name}: moving on, the window forgets the packets it leaves behind, not those it keeps`, () => {
+        const { seal, takes } = publisherToSfu();
+        const first = Array.from({ length: 11 }, (_, i) => seal(100 + i));
+        for (const datagram of first) assert.ok(takes(datagram));
+        const skipped = seal(1125);
+        assert.ok(takes(seal(1130)));
+        assert.ok(takes(skipped), 'a new packet where one the window left behind was');
+        assert.ok(!takes(first[6]), 'left behind');
+        assert.ok(!takes(first[7]), 'the oldest the window keeps');
+      });
+
+      it(`${inputName}, ${name}: a forged packet neither moves the window nor counts as received`, () => {
+        const { seal, takes } = publisherToSfu();
+        const late = seal(99);
+        assert.ok(takes(seal(100)));
+        const next = seal(101);
+        const forge = (datagram: Buffer) => {
+          const forged = Buffer.from(datagram);
+          forged[forged.length - 1] ^= 1;
+          return forged;
+        };
+        const farAhead = seal(100 + 2 * REPLAY_WINDOW);
+        assert.ok(!takes(forge(farAhead)));
+        assert.ok(!takes(forge(next)));
+        assert.ok(takes(late), 'the window stayed at 100');
+        assert.ok(takes(next), 'the forgery of 101 was not recorded');
+        assert.ok(!takes(late) && !takes(next));
+      });
+
+      it(`${inputName}, ${name}: the window follows a sequence wrap (rollover counter 0 → 1)`, () => {
+        const { seal, takes } = publisherToSfu([65530]);
+        const datagrams = new Map([65531, 65532, 65533, 65534, 65535, 0, 1, 2, 3].map((sequenceNumber) => [sequenceNumber, seal(sequenceNumber)]));
+        for (const sequenceNumber of [65531, 65532, 65535, 0, 1, 65533, 3, 65534, 2]) assert.ok(takes(datagrams.get(sequenceNumber)!), `${sequenceNumber}`);
+        for (const [sequenceNumber, datagram] of datagrams) assert.ok(!takes(datagram), `${sequenceNumber} again`);
+        assert.ok(takes(seal(4)));
+      });
+    }
+  }
+
+  it('native: refuses the packets of a ninth SSRC, whose replays it would have no room to tell', () => {
+    if (native instanceof Error) throw native;
+    const profile = ProtectionProfileAes128CmHmacSha1_80;
+    const publisher = new SrtpSession({ keys, profile });
+    const { srtpSessionKey, srtpSessionSalt, srtpSessionAuthTag } = new SrtpSession({ keys: swapped, profile }).remoteContext;
+    const receiver = native.createReceiver(false, srtpSessionKey, srtpSessionSalt, srtpSessionAuthTag);
+    const seal = (ssrc: number, sequenceNumber: number) => publisher.encrypt(Buffer.alloc(20), new RtpHeader({ ssrc, payloadType: 96, sequenceNumber }));
+    for (let ssrc = 1; ssrc <= 8; ssrc++) assert.ok(native.unprotect(receiver, seal(ssrc, 1)), `SSRC ${ssrc}`);
+    assert.equal(native.unprotect(receiver, seal(9, 1)), null);
+    assert.ok(native.unprotect(receiver, seal(8, 2)), 'the known SSRCs go on');
+  });
 
   it('native: refuses a key of the wrong length and a packet too long for one datagram', () => {
     if (native instanceof Error) throw native;

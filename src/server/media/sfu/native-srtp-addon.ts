@@ -8,7 +8,8 @@ export const NATIVE_SRTP_PATH = join(packageRoot(), 'dist', 'server', 'srtp-send
 /**
  * The addon's functions (see native/srtp-sender.c and srtp-receiver.c): a
  * sender holds one outgoing stream's cipher state, rollover counter and send
- * queue; a receiver one peer's incoming cipher state and rollover counters.
+ * queue; a receiver one peer's incoming cipher state, rollover counters and
+ * replay windows.
  */
 export interface NativeSrtp {
   createSender(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer, rtcpKey: Buffer, rtcpSalt: Buffer, rtcpAuthKey: Buffer): object;
@@ -37,9 +38,17 @@ export interface NativeSrtp {
   protect(sender: object, header: Buffer, payload: Buffer): Buffer;
   protectRtcp(sender: object, packet: Buffer): Buffer;
   createReceiver(gcm: boolean, key: Buffer, salt: Buffer, authKey: Buffer): object;
-  /** Continues an SSRC's rollover state from another decryptor's; false when the receiver has no room for another SSRC. */
+  /**
+   * Continues an SSRC's rollover state from another decryptor's, whose
+   * packets up to it count as received; false when the receiver has no room
+   * for another SSRC.
+   */
   seedReceiver(receiver: object, ssrc: number, roc: number, sequenceNumber: number): boolean;
-  /** The RTP packet, or null when the datagram is malformed or fails authentication. */
+  /**
+   * The RTP packet, or null when the datagram is malformed, fails
+   * authentication, or is a replay: its index (ROC and sequence number) was
+   * received already or is behind the SSRC's window of 1024 (RFC 3711 §3.3.2).
+   */
   unprotect(receiver: object, datagram: Buffer): Buffer | null;
 }
 

@@ -12,8 +12,9 @@ interface SrtpSessionInternals {
 /**
  * Decrypts a werift transport's incoming SRTP with the addon. werift calls
  * its session's `decrypt` per packet and drops what throws its
- * SrtpAuthenticationError; the rollover state of SSRCs werift already
- * decrypted carries over, so a sequence wrap before the switch is no gap.
+ * SrtpAuthenticationError: forgeries and, as werift's own decryptor has no
+ * replay check, replays. The rollover state of SSRCs werift already decrypted
+ * carries over, so a sequence wrap before the switch is no gap.
  */
 export function nativeSrtpInput(addon: NativeSrtp): SrtpInput {
   return (transport) => {
@@ -24,7 +25,7 @@ export function nativeSrtpInput(addon: NativeSrtp): SrtpInput {
     for (const state of Object.values(keys.srtpSSRCStates)) addon.seedReceiver(receiver, state.ssrc, state.rolloverCounter, state.lastSequenceNumber);
     srtp.decrypt = (datagram) => {
       const packet = addon.unprotect(receiver, datagram);
-      if (!packet) throw new SrtpAuthenticationError('Failed to authenticate SRTP packet');
+      if (!packet) throw new SrtpAuthenticationError('SRTP packet failed authentication or is a replay');
       return packet;
     };
     return true;

@@ -41,7 +41,7 @@ napi_value create_receiver(napi_env env, napi_callback_info info) {
   return external;
 }
 
-/* seedReceiver(receiver, ssrc, roc, sequenceNumber): continues an SSRC's rollover state; false when no room is left. */
+/* seedReceiver(receiver, ssrc, roc, sequenceNumber): continues an SSRC's rollover state, taking nothing up to it again; false when no room is left. */
 napi_value seed_receiver(napi_env env, napi_callback_info info) {
   napi_value argv[4];
   srtp_receiver_t *r;
@@ -55,7 +55,7 @@ napi_value seed_receiver(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* unprotect(receiver, datagram: Buffer) → Buffer | null: the RTP packet, or null when the datagram is malformed or fails authentication. */
+/* unprotect(receiver, datagram: Buffer) → Buffer | null: the RTP packet, or null when the datagram is malformed, a replay or fails authentication. */
 napi_value unprotect_packet(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   srtp_receiver_t *r;

@@ -167,21 +167,46 @@ static size_t rtp_header_length(const unsigned char *packet, size_t len) {
   return at <= len ? at : 0;
 }
 
-static srtp_rollover_t *rollover_for(srtp_receiver_t *r, uint32_t ssrc, int add) {
+static srtp_ssrc_state_t *state_for(srtp_receiver_t *r, uint32_t ssrc) {
   for (int i = 0; i < r->stream_count; i++) {
     if (r->streams[i].ssrc == ssrc) return &r->streams[i];
   }
-  if (!add || r->stream_count == SRTP_RECEIVER_STREAMS) return NULL;
-  srtp_rollover_t *state = &r->streams[r->stream_count++];
+  return NULL;
+}
+
+/* A new SSRC's state at `highest`, its window empty; NULL when the table is full. */
+static srtp_ssrc_state_t *add_state(srtp_receiver_t *r, uint32_t ssrc, int64_t highest) {
+  if (r->stream_count == SRTP_RECEIVER_STREAMS) return NULL;
+  srtp_ssrc_state_t *state = &r->streams[r->stream_count++];
   state->ssrc = ssrc;
-  state->highest = -1;
+  state->highest = highest;
+  memset(state->seen, 0, sizeof state->seen);
   return state;
 }
 
+static uint64_t *seen_word(srtp_ssrc_state_t *s, int64_t index) { return &s->seen[index % SRTP_REPLAY_WINDOW / 64]; }
+static uint64_t seen_bit(int64_t index) { return (uint64_t)1 << (index % 64); }
+
+/* RFC 3711 §3.3.2: an index past the highest is new; one behind it only within the window and not yet received. */
+static int is_replay(srtp_ssrc_state_t *s, int64_t index) {
+  if (index > s->highest) return 0;
+  return s->highest - index >= SRTP_REPLAY_WINDOW || (*seen_word(s, index) & seen_bit(index));
+}
+
+/* Records an authenticated index; the slots of indexes the window moves on to are cleared of the ones it leaves behind. */
+static void mark_received(srtp_ssrc_state_t *s, int64_t index) {
+  for (int64_t i = s->highest + 1; i < index && i <= s->highest + SRTP_REPLAY_WINDOW; i++) *seen_word(s, i) &= ~seen_bit(i);
+  if (index > s->highest) s->highest = index;
+  *seen_word(s, index) |= seen_bit(index);
+}
+
 int srtp_receiver_seed(srtp_receiver_t *r, uint32_t ssrc, uint32_t roc, uint16_t seq) {
-  srtp_rollover_t *state = rollover_for(r, ssrc, 1);
-  if (!state) return 0;
-  state->highest = ((int64_t)roc << 16) | seq;
+  int64_t index = ((int64_t)roc << 16) | seq;
+  srtp_ssrc_state_t *state = state_for(r, ssrc);
+  if (!state && !(state = add_state(r, ssrc, index))) return 0;
+  state->highest = index;
+  /* The other decryptor may have taken any packet up to here: none of them is taken again. */
+  memset(state->seen, 0xff, sizeof state->seen);
   return 1;
 }
 
@@ -192,11 +217,17 @@ size_t srtp_unprotect_rtp(srtp_receiver_t *r, const unsigned char *packet, size_
   size_t header_len = rtp_header_length(packet, body_end);
   if (!header_len) return 0;
   uint32_t ssrc = read_u32(packet + 8);
-  /* A new SSRC is remembered once a packet of it authenticates, so forgeries cannot fill the table. */
-  srtp_rollover_t *state = rollover_for(r, ssrc, 0);
-  int64_t highest = state ? state->highest : -1;
+  /*
+   * A new SSRC is remembered once a packet of it authenticates, so forgeries
+   * cannot fill the table; past its room an SSRC's replays could not be told
+   * apart, so its packets are refused.
+   */
+  srtp_ssrc_state_t *state = state_for(r, ssrc);
+  if (!state && r->stream_count == SRTP_RECEIVER_STREAMS) return 0;
   uint16_t seq = (uint16_t)((packet[2] << 8) | packet[3]);
-  int64_t index = estimate_index(highest, seq);
+  int64_t index = estimate_index(state ? state->highest : -1, seq);
+  /* Checked before authenticating (RFC 3711 §3.3 step 5), so a replay costs no crypto; recorded only after. */
+  if (state && is_replay(state, index)) return 0;
   uint32_t roc = (uint32_t)(index >> 16);
   const srtp_keys_t *k = &r->rtp;
   int n;
@@ -220,9 +251,8 @@ size_t srtp_unprotect_rtp(srtp_receiver_t *r, const unsigned char *packet, size_
       return 0;
     }
   }
-  /* Past the table's room an SSRC is decrypted as new (ROC 0) each time. */
-  if (!state) state = rollover_for(r, ssrc, 1);
-  if (state && index > state->highest) state->highest = index;
+  if (!state) state = add_state(r, ssrc, index);
+  mark_received(state, index);
   return body_end;
 }
 

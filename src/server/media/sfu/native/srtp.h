@@ -51,33 +51,48 @@ size_t srtp_protect_rtp(srtp_stream_t *s, unsigned char *packet, size_t header_l
 /* The compound RTCP packet in `packet` becomes SRTCP; there must be room for SRTP_MAX_OVERHEAD. Returns the new length, 0 on failure. */
 size_t srtp_protect_rtcp(srtp_stream_t *s, unsigned char *packet, size_t len);
 
-/* SSRCs one receiver keeps rollover state for: a publisher's audio, video and their retransmission streams. */
+/* SSRCs one receiver keeps rollover and replay state for: a publisher's audio, video and their retransmission streams. */
 #define SRTP_RECEIVER_STREAMS 8
+
+/*
+ * How far behind the highest index a packet is still taken (once): browsers'
+ * libsrtp window, since without RTX a NACKed packet comes again, late, on its
+ * own SSRC. A multiple of 64.
+ */
+#define SRTP_REPLAY_WINDOW 1024
 
 typedef struct {
   uint32_t ssrc;
   /* Extended index of the highest sequence number authenticated so far. */
   int64_t highest;
-} srtp_rollover_t;
+  /* RFC 3711 §3.3.2's replay list, a ring: bit (index mod window) is set once that index in the window has authenticated. */
+  uint64_t seen[SRTP_REPLAY_WINDOW / 64];
+} srtp_ssrc_state_t;
 
 /* The incoming SRTP of one peer (all its SSRCs): the publisher's media. */
 typedef struct {
   int gcm;
   srtp_keys_t rtp;
   int stream_count;
-  srtp_rollover_t streams[SRTP_RECEIVER_STREAMS];
+  srtp_ssrc_state_t streams[SRTP_RECEIVER_STREAMS];
 } srtp_receiver_t;
 
 const char *srtp_receiver_init(srtp_receiver_t *r, int gcm, const srtp_key_material_t *rtp);
 void srtp_receiver_free(srtp_receiver_t *r);
 
-/* Continues an SSRC's rollover state from another decryptor's (ROC and last sequence number); returns 0 when the table is full. */
+/*
+ * Continues an SSRC's rollover state from another decryptor's (ROC and last
+ * sequence number); the replay window starts there, everything up to that
+ * index counting as received. Returns 0 when the table is full.
+ */
 int srtp_receiver_seed(srtp_receiver_t *r, uint32_t ssrc, uint32_t roc, uint16_t seq);
 
 /*
  * Writes the RTP packet of the SRTP packet `packet` (header and decrypted
  * payload, no tag) to `out`, which may be `packet`; returns its length, or 0
- * when the packet is malformed or fails authentication (state unchanged).
+ * when the packet is malformed, a replay (an index already received or behind
+ * the window), of an SSRC the table has no room for, or fails authentication
+ * (state unchanged).
  */
 size_t srtp_unprotect_rtp(srtp_receiver_t *r, const unsigned char *packet, size_t len, unsigned char *out);
 
