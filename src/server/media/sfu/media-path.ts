@@ -1,19 +1,18 @@
 import { nativeSrtpOutput } from './native-srtp.js';
 import { loadNativeSrtp } from './native-srtp-addon.js';
 import { nativeSrtpInput } from './native-srtp-input.js';
-import type { SrtpInput } from './srtp-input.js';
+import { type SrtpInput, javascriptSrtpInput } from './srtp-input.js';
 import { type SrtpOutputFactory, javascriptSrtpOutput } from './srtp-output.js';
 
 /** How the SFU's media is protected and sent, and decrypted on arrival. */
 export interface MediaPath {
   output: SrtpOutputFactory;
-  /** Absent: werift decrypts. */
-  input?: SrtpInput;
+  input: SrtpInput;
   /** For the server's start-up log: which path forwards media, and why. */
   description: string;
 }
 
-export const javascriptMediaPath: MediaPath = { output: javascriptSrtpOutput, description: 'JavaScript' };
+export const javascriptMediaPath: MediaPath = { output: javascriptSrtpOutput, input: javascriptSrtpInput, description: 'JavaScript' };
 
 /**
  * The native path when its addon was built (`npm run build` compiles it where

@@ -1,13 +1,6 @@
 import { ProtectionProfileAeadAes128Gcm, SrtpAuthenticationError } from 'werift';
 import type { NativeSrtp } from './native-srtp-addon.js';
-import type { SrtpInput } from './srtp-input.js';
-import type { SrtpSessionKeys } from './srtp-protector.js';
-
-/** The parts of werift 0.25.2's SRTP session (of a DTLS transport) the receive path replaces. */
-interface SrtpSessionInternals {
-  decrypt(datagram: Buffer): Buffer;
-  remoteContext: SrtpSessionKeys & { srtpSSRCStates: Record<string, { ssrc: number; rolloverCounter: number; lastSequenceNumber: number }> };
-}
+import { type SrtpInput, weriftSrtpSession } from './srtp-input.js';
 
 /**
  * Decrypts a werift transport's incoming SRTP with the addon. werift calls
@@ -18,7 +11,7 @@ interface SrtpSessionInternals {
  */
 export function nativeSrtpInput(addon: NativeSrtp): SrtpInput {
   return (transport) => {
-    const srtp = (transport as { srtp?: SrtpSessionInternals }).srtp;
+    const srtp = weriftSrtpSession(transport);
     if (!srtp) return false;
     const keys = srtp.remoteContext;
     const receiver = addon.createReceiver(keys.profile === ProtectionProfileAeadAes128Gcm, keys.srtpSessionKey, keys.srtpSessionSalt, keys.srtpSessionAuthTag);

@@ -37,7 +37,7 @@ export class PublisherSession extends PeerSession {
   private flushScheduled = false;
 
   /** Answers a WHIP offer; the session exists only if the offer could be answered with media to receive. */
-  static async open(owner: SessionOwner, offerSdp: string, hooks: PublishHooks, limits: BitrateLimits, timeouts: PeerTimeouts, srtpInput?: SrtpInput) {
+  static async open(owner: SessionOwner, offerSdp: string, hooks: PublishHooks, limits: BitrateLimits, timeouts: PeerTimeouts, srtpInput: SrtpInput) {
     checkOffer(offerSdp, 'publish');
     const pc = new RTCPeerConnection(publisherPeerConfig());
     try {
@@ -58,7 +58,7 @@ export class PublisherSession extends PeerSession {
     private readonly hooks: PublishHooks,
     limits: BitrateLimits,
     timeouts: PeerTimeouts,
-    private readonly srtpInput?: SrtpInput,
+    private readonly srtpInput: SrtpInput,
   ) {
     super(owner, pc, timeouts);
     this.estimator = new ReceiveBandwidthEstimator(limits);
@@ -91,7 +91,7 @@ export class PublisherSession extends PeerSession {
   }
 
   protected onConnected(): void {
-    if (this.srtpInput) for (const transport of this.pc.dtlsTransports) this.srtpInput(transport);
+    for (const transport of this.pc.dtlsTransports) this.srtpInput(transport);
     // Negotiated kinds count even before their first packet: a stream muted at publish sends none.
     this.hooks.onPublishing(Object.keys(this.sources) as MediaKind[]);
     if (!this.rembVia) return;

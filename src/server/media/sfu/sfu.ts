@@ -63,7 +63,7 @@ export class Sfu {
   private readonly limits: BitrateLimits;
   private readonly timeouts: PeerTimeouts;
   private readonly subscriberSettings: SubscriberSettings;
-  private readonly srtpInput?: SrtpInput;
+  private readonly srtpInput: SrtpInput;
   private readonly stopListening: (() => void)[];
   private closed = false;
 
