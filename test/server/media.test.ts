@@ -16,6 +16,7 @@ import {
   RtcpTransportLayerFeedback,
   RtpHeader,
   RtpPacket,
+  isRtcp,
 } from 'werift';
 import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
 import { LiveStages } from '../../src/server/live/live-stages.js';
@@ -269,6 +270,27 @@ describe(`media: WHIP/WHEP with the SFU (${pathName} media path)`, { timeout: 60
     const video = sub.received.find((r) => r.kind === 'video')!;
     assert.deepEqual(video.extensions.find((e) => e.id === SUBSCRIBER_IDS.orientation)?.payload, Buffer.from([0x01]));
     assert.ok(video.extensions.some((e) => e.id === SUBSCRIBER_IDS.videoMid));
+  });
+
+  it('forwards a publisher’s SRTP datagram only once when it arrives twice', async () => {
+    const pub = await startPublisher('pub-replayed');
+    const sub = await startSubscriber('pub-replayed');
+    await waitFor('video', () => sub.count('video') > 5);
+    // From here on each RTP datagram reaches the SFU's port twice, as when someone on the path replays it.
+    const connection = pub.video.sender.dtlsTransport.iceTransport.connection;
+    const send = connection.send;
+    connection.send = async (data) => {
+      await send(data);
+      if (!isRtcp(data)) await send(data);
+    };
+    const from = sub.received.length;
+    await sleep(500);
+    connection.send = send;
+    for (const kind of ['audio', 'video']) {
+      const timestamps = sub.received.slice(from).filter((r) => r.kind === kind).map((r) => r.timestamp);
+      assert.ok(timestamps.length > 10, `${timestamps.length} ${kind} packets`);
+      assert.equal(new Set(timestamps).size, timestamps.length, `a ${kind} packet was forwarded twice`);
+    }
   });
 
   it('stops video on PATCH {video:false} while audio continues, and resumes without a sequence gap', async () => {
