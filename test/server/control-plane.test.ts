@@ -209,6 +209,19 @@ describe('control plane', () => {
     assert.match((await unsigned.json()).message, /Authorization/);
   });
 
+  it('refuses a signed request sent a second time, while the official client may repeat a call at once', async () => {
+    const signed = await signedRequest(origin, '/CreateStage', '{"name":"once"}', true);
+    const first = await fetch(signed.url, { ...signed.init, body: '{"name":"once"}' });
+    assert.equal(first.status, 200);
+    const replayed = await fetch(signed.url, { ...signed.init, body: '{"name":"once"}' });
+    assert.equal(replayed.status, 403);
+    assert.equal(replayed.headers.get('x-amzn-errortype'), 'AccessDeniedException');
+    assert.match((await replayed.json()).message, /already received/);
+    // Each call signs its own invocation id, so the same call twice in one second is two requests.
+    const again = await Promise.all([client.send(new ListStagesCommand({})), client.send(new ListStagesCommand({}))]);
+    assert.equal(again.length, 2);
+  });
+
   it('leaves requests that are not operations to the next handler', async () => {
     assert.equal((await fetch(`${origin}/CreateStage`)).status, 404);
     assert.equal((await fetch(`${origin}/NotAnOperation`, { method: 'POST' })).status, 404);

@@ -189,6 +189,23 @@ describe('media: receive-side bandwidth estimate', () => {
     assert.ok(estimates.at(-1)! < 1_000_000, `estimate ${estimates.at(-1)}`);
   });
 
+  it('counts a bounded number of SSRCs, so packets under ever new ones neither grow memory nor hide the live stream', () => {
+    const estimator = new ReceiveBandwidthEstimator(limits);
+    simulate(estimator, { bps: 1_000_000, seconds: 1 });
+    let fakeSsrc = 2;
+    const heapBefore = process.memoryUsage().heapUsed;
+    // Then, between the packets of the (now lossy) stream, 100 one-packet streams each: some 25,000 SSRCs in all.
+    const onPacket = estimator.onPacket.bind(estimator);
+    estimator.onPacket = (nowMs, ssrc, sequenceNumber, bytes, sendTime) => {
+      for (let i = 0; i < 100; i++) onPacket(nowMs, fakeSsrc++, 0, 0);
+      onPacket(nowMs, ssrc, sequenceNumber, bytes, sendTime);
+    };
+    const estimates = simulate(estimator, { bps: 1_000_000, seconds: 3, startMs: 1000, loss: 0.2 });
+    assert.ok(fakeSsrc > 20_000, `${fakeSsrc} SSRCs`);
+    assert.ok(estimates.at(-1)! < 1_000_000, `estimate ${estimates.at(-1)}`);
+    assert.ok(process.memoryUsage().heapUsed - heapBefore < 8 * 1024 * 1024, 'the estimator kept what it heard');
+  });
+
   it('holds (neither grows nor falls) on moderate loss', () => {
     const estimator = new ReceiveBandwidthEstimator(limits);
     const estimates = simulate(estimator, { bps: 1_000_000, seconds: 5, loss: 0.05 });

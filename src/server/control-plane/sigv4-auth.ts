@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { SeenSignatures } from './seen-signatures.js';
 
 export const SIGNING_SERVICE = 'ivs';
 const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -26,10 +27,14 @@ export type SigV4Verifier = (req: IncomingMessage, body: Buffer) => Promise<void
 /**
  * Verifies AWS Signature V4 by signing the received request again with the
  * secret of the access key it names, over exactly the headers it lists as
- * signed, and comparing the results in constant time.
+ * signed, and comparing the results in constant time. A signature is accepted
+ * once: over plain HTTP anyone who sees a request could otherwise send it
+ * again while its date is within the skew. The AWS SDKs sign a fresh
+ * invocation id and attempt number into every request, retries included.
  */
 export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifier {
   const secrets = new Map([[options.credentials.accessKeyId, options.credentials.secretAccessKey]]);
+  const seen = new SeenSignatures(MAX_CLOCK_SKEW_MS);
 
   return async (req, body) => {
     const auth = parseAuthorization(req.headers.authorization);
@@ -67,6 +72,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     if (!constantTimeEqual(String(signed.headers.authorization), auth.normalized)) {
       throw new SignatureError('the request signature does not match');
     }
+    if (!seen.firstTime(auth.signature, signingDate.getTime())) throw new SignatureError('this signed request was already received');
   };
 }
 
@@ -75,6 +81,7 @@ interface ParsedAuthorization {
   date: string;
   region: string;
   signedHeaders: string[];
+  signature: string;
   /** The header in the exact layout the signer produces, so the two compare byte for byte. */
   normalized: string;
 }
@@ -99,6 +106,7 @@ function parseAuthorization(header: string | undefined): ParsedAuthorization {
     date,
     region,
     signedHeaders,
+    signature,
     normalized: `${ALGORITHM} Credential=${credential}, SignedHeaders=${signedHeaderList}, Signature=${signature}`,
   };
 }

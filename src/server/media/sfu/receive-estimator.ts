@@ -24,6 +24,8 @@ const HOLD_AFTER_DECREASE_MS = 1000;
 /** Loss is judged only over at least this many expected packets. */
 const MIN_EXPECTED_FOR_LOSS = 20;
 const DELAY_BASELINE_BUCKET_MS = 5000;
+/** SSRCs whose loss is counted: audio, video layers and their retransmission streams, with room to spare. */
+const MAX_STREAMS = 16;
 /** Above this share of send times running backwards, the publisher's abs-send-time is not trusted. */
 const MAX_BACKWARDS_SEND_TIMES = 0.1;
 
@@ -103,22 +105,32 @@ export class ReceiveBandwidthEstimator {
  * congestion signal.
  */
 class LossCounter {
-  private readonly streams = new Map<number, { highest: number }>();
+  private readonly streams = new Map<number, { highest: number; packets: number }>();
   private expected = 0;
   private lost = 0;
 
   add(ssrc: number, sequenceNumber: number): void {
     const s = this.streams.get(ssrc);
     if (!s) {
-      this.streams.set(ssrc, { highest: sequenceNumber });
-      this.expected++;
+      // A publisher choosing ever new SSRCs must neither grow the map nor push out its live streams:
+      // the stream heard least makes room. A first packet says nothing of loss yet.
+      if (this.streams.size >= MAX_STREAMS) this.streams.delete(this.leastHeard());
+      this.streams.set(ssrc, { highest: sequenceNumber, packets: 1 });
       return;
     }
+    s.packets++;
     const forward = (sequenceNumber - s.highest) & 0xffff;
     if (forward === 0 || forward >= 0x8000) return; // duplicate, reordered or retransmitted
     s.highest = sequenceNumber;
     this.expected += forward;
     this.lost += forward - 1;
+  }
+
+  /** Of those heard least, the newest: a stream that has just started is not pushed out by streams newer still. */
+  private leastHeard(): number {
+    let least: [ssrc: number, packets: number] = [0, Infinity];
+    for (const [ssrc, { packets }] of this.streams) if (packets <= least[1]) least = [ssrc, packets];
+    return least[0];
   }
 
   /** Lost fraction since the last answer, or undefined while too few packets were expected to judge. */
