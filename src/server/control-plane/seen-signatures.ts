@@ -1,3 +1,5 @@
+import { PruneSchedule } from '../prune-schedule.js';
+
 /** Tracked signatures below which none are pruned. */
 const PRUNE_FLOOR = 10_000;
 
@@ -10,7 +12,7 @@ const PRUNE_FLOOR = 10_000;
 export class SeenSignatures {
   /** Signature → when it stops being acceptable anyway (ms). */
   private readonly expiries = new Map<string, number>();
-  private pruneAt = PRUNE_FLOOR;
+  private readonly pruning = new PruneSchedule(PRUNE_FLOOR);
 
   constructor(
     private readonly skewMs: number,
@@ -22,14 +24,13 @@ export class SeenSignatures {
     const now = this.now();
     const seenUntil = this.expiries.get(signature);
     if (seenUntil !== undefined && seenUntil >= now) return false;
-    if (this.expiries.size >= this.pruneAt) this.prune(now);
+    if (this.pruning.due(this.expiries.size)) this.prune(now);
     this.expiries.set(signature, signingTime + this.skewMs);
     return true;
   }
 
-  /** Full scans only each time the set has doubled: O(1) per request. */
   private prune(now: number): void {
     for (const [signature, until] of this.expiries) if (until < now) this.expiries.delete(signature);
-    this.pruneAt = Math.max(PRUNE_FLOOR, 2 * this.expiries.size);
+    this.pruning.pruned(this.expiries.size);
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { PruneSchedule } from '../prune-schedule.js';
 import { clientKey } from './client-key.js';
 import { type RateLimit, TokenBucket } from './token-bucket.js';
 
@@ -13,8 +14,7 @@ const PRUNE_FLOOR = 10_000;
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
-  /** Pruning runs when the map reaches this size, then waits for it to double: a full scan costs O(1) per new client. */
-  private pruneAt = PRUNE_FLOOR;
+  private readonly pruning = new PruneSchedule(PRUNE_FLOOR);
 
   constructor(
     private readonly limit: RateLimit,
@@ -25,7 +25,7 @@ export class RateLimiter {
     const key = clientKey(req.socket.remoteAddress);
     let bucket = this.buckets.get(key);
     if (!bucket) {
-      if (this.buckets.size >= this.pruneAt) this.prune();
+      if (this.pruning.due(this.buckets.size)) this.prune();
       bucket = new TokenBucket(this.limit, this.now);
       this.buckets.set(key, bucket);
     }
@@ -40,6 +40,6 @@ export class RateLimiter {
   /** Clients quiet long enough to be back at `burst` are forgotten. */
   private prune(): void {
     for (const [key, bucket] of this.buckets) if (bucket.full) this.buckets.delete(key);
-    this.pruneAt = Math.max(PRUNE_FLOOR, 2 * this.buckets.size);
+    this.pruning.pruned(this.buckets.size);
   }
 }
