@@ -93,8 +93,16 @@ describe('ParticipantTokens', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, capabilities: { allow_publish: true, allow_subscribe: true } })).toString('base64url');
     await expectTokenError(tokens.verify(`${header}.${forged}.${signature}`), 'invalid');
 
+    // Refused by the ES384 pinning itself, before any key is chosen: not merely because no key happens to fit.
+    const pinned = /"alg" \(Algorithm\) Header Parameter value not allowed/;
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-    await expectTokenError(tokens.verify(`${none}.${payload}.`), 'invalid');
+    await expectTokenError(tokens.verify(`${none}.${payload}.`), 'invalid', pinned);
+    const kid = JSON.parse(Buffer.from(header, 'base64url').toString()).kid;
+    const es256 = await generateKeyPair('ES256');
+    const otherCurve = await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid }).sign(es256.privateKey);
+    await expectTokenError(tokens.verify(otherCurve), 'invalid', pinned);
+    const hmac = await new SignJWT(claims).setProtectedHeader({ alg: 'HS384', typ: 'JWT', kid }).sign(new TextEncoder().encode('k'.repeat(48)));
+    await expectTokenError(tokens.verify(hmac), 'invalid', pinned);
 
     const otherDir = await mkdtemp(join(tmpdir(), 'stage-tokens-other-'));
     try {
