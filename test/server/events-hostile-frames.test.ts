@@ -114,6 +114,19 @@ describe('events channel: hostile frames end only their own connection', () => {
     assert.ok(updates <= 41, `${updates} updates reached the host`);
   });
 
+  it('closes a socket that never sends join after 10 s, saying why', async () => {
+    const idle = new WebSocket(eventsUrl);
+    const messages: string[] = [];
+    idle.on('message', (data) => messages.push(String(data)));
+    await once(idle, 'open');
+    const started = Date.now();
+    const [code] = await once(idle, 'close');
+    const waited = Date.now() - started;
+    assert.equal(code, 4001);
+    assert.deepEqual(messages.map((text) => JSON.parse(text)), [{ type: 'error', code: 'bad-message', message: 'no join message received in time' }]);
+    assert.ok(waited >= 9_000 && waited <= 12_000, `closed after ${waited} ms`);
+  });
+
   it('ends a participant whose connection stopped answering pings within 10 s', async () => {
     // autoPong off: the socket stays open but never answers, as a peer gone without a close.
     const ghost = new WebSocket(eventsUrl, { autoPong: false });
