@@ -76,12 +76,16 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     }
   });
   server.on('upgrade', (req, socket, head) => {
+    // Until ws takes the socket over, nothing else listens: a client's reset would be an uncaught error.
+    socket.on('error', () => socket.destroy());
     if (throttle.allowUpgrade(req, socket) && !events.handleUpgrade(req, socket, head)) socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
+  // After listening, an accept error (too many open files …) must not end the server.
+  server.on('error', (error) => console.error('[stage-server] server error:', error.message));
   const { port } = server.address() as AddressInfo;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   origin = `http://${hostForUrl}:${port}`;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateParticipantTokenCommand, CreateStageCommand, IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
@@ -122,5 +123,20 @@ describe('rate and size limits of a running server', () => {
     const socket = new WebSocket(`${server.url.replace('http', 'ws')}/events`);
     const [error] = (await once(socket, 'error')) as [Error];
     assert.match(error.message, /Unexpected server response: 429/);
+  });
+
+  it('survives throttled upgrades whose clients reset the connection at once', async () => {
+    // Still throttled from the test before: each upgrade is answered 429 on a socket the client has reset.
+    const { port } = new URL(server.url);
+    for (let i = 0; i < 50; i++) {
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.on('error', () => {});
+      await once(socket, 'connect');
+      socket.write(`GET /events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.resetAndDestroy();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The process is still here (an unhandled socket error would have ended this test run) and still answers.
+    assert.equal((await fetch(`${server.url}/whep/someone`, { method: 'OPTIONS' })).status, 204);
   });
 });
