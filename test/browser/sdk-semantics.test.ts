@@ -15,7 +15,7 @@ import {
 } from '../../src/sdk/index.js';
 import { fakeCameraAndMic, inbound } from '../helpers/media.js';
 import { nextEvent, recordEvents, sleep, waitFor } from '../helpers/stage-events.js';
-import { type DevParticipant, fetchParticipant, stageControl, uniqueStageName } from '../helpers/stage-server.js';
+import { type DevParticipant, fetchParticipant, shortLivedToken, stageControl, uniqueStageName } from '../helpers/stage-server.js';
 
 const ALL_EVENTS = Object.values(StageEvents);
 
@@ -290,6 +290,26 @@ describe('Stage semantics through the real server', () => {
     }
     expect((error as { code?: number }).code).to.equal(StageErrorCode.TOKEN_EXCHANGE_FAILED);
     expect((await left)[0]).to.equal(StageLeftReason.FAILED_EXCHANGE);
+  });
+
+  it('reports TOKEN_EXPIRED and leaves when its token expires mid-session, and stays when exchanged in time', async () => {
+    const name = uniqueStageName('expiry');
+    const expiring = await fetchParticipant({ stage: name, userId: 'expiring' });
+    const renewed = await fetchParticipant({ stage: name, userId: 'renewed' });
+    const first = new Stage(await shortLivedToken(expiring, 3), NOTHING);
+    const second = new Stage(await shortLivedToken(renewed, 3), NOTHING);
+    const errors: number[] = [];
+    first.on(StageEvents.ERROR, (error: { code: number }) => errors.push(error.code));
+    const left = nextEvent<[string]>(first, StageEvents.STAGE_LEFT);
+    await first.join();
+    await second.join();
+    await second.exchangeToken(renewed.token);
+    const secondLeft = recordEvents(second, [StageEvents.STAGE_LEFT]);
+    expect((await left)[0]).to.equal(StageLeftReason.UNKNOWN);
+    expect(errors).to.deep.equal([StageErrorCode.TOKEN_EXPIRED]);
+    await sleep(1500);
+    expect(secondLeft).to.deep.equal([]);
+    second.leave();
   });
 
   it('replaceStrategy swaps the strategy and applies only the difference', async () => {

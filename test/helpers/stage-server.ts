@@ -56,3 +56,8 @@ export async function stageControl<T = Record<string, unknown>>(operation: strin
   if (result.error) throw Object.assign(new Error(result.error.message), { name: result.error.name });
   return result.output as T;
 }
+
+/** A token for an existing participant that expires in `seconds`, signed as an application would (see stage-server-plugin.mjs). */
+export async function shortLivedToken(participant: DevParticipant, seconds: number): Promise<string> {
+  return (await executeServerCommand('app-token', { stageArn: participant.stageArn, participantId: participant.participantId, seconds })) as string;
+}
