@@ -22,11 +22,17 @@ export type EventErrorCode = (typeof EVENT_ERROR_CODES)[number];
  * Client → server. The first message must be `join`; nothing else is accepted
  * before it. `exchange-token` swaps in a new token for the same participant;
  * the server answers `token-exchanged`, or `token-exchange-failed` and closes.
+ * `ping` is answered `pong`: browsers cannot see WebSocket ping frames, so a
+ * client learns this way that the server still answers.
  */
 export type ClientMessage =
   | { type: 'join'; token: string }
   | { type: 'mute'; kind: MediaKind; muted: boolean }
-  | { type: 'exchange-token'; token: string };
+  | { type: 'exchange-token'; token: string }
+  | { type: 'ping' };
+
+/** Close code of the events socket when the server shuts down: come back at once, it is restarting (RFC 6455 §7.4.1 registry). */
+export const CLOSE_SERVER_RESTART = 1012;
 
 /** Server → client. */
 export type ServerMessage =
@@ -36,7 +42,8 @@ export type ServerMessage =
   | { type: 'token-exchanged'; self: WireParticipant }
   | { type: 'participant-left'; participantId: string }
   | { type: 'left'; reason: ServerLeaveReason }
-  | { type: 'error'; code: EventErrorCode; message: string };
+  | { type: 'error'; code: EventErrorCode; message: string }
+  | { type: 'pong' };
 
 export function parseClientMessage(text: string): ClientMessage {
   const o = expectObject(parseJson(text, 'message'), 'message');
@@ -47,6 +54,8 @@ export function parseClientMessage(text: string): ClientMessage {
       return { type: 'mute', kind: expectOneOf(o.kind, ['audio', 'video'] as const, 'mute.kind'), muted: expectBoolean(o, 'muted', 'mute') };
     case 'exchange-token':
       return { type: 'exchange-token', token: expectString(o, 'token', 'exchange-token') };
+    case 'ping':
+      return { type: 'ping' };
     default:
       throw new WireFormatError('message.type is unknown');
   }
@@ -74,6 +83,8 @@ export function parseServerMessage(text: string): ServerMessage {
       return { type: 'left', reason: expectOneOf(o.reason, SERVER_LEAVE_REASONS, 'left.reason') };
     case 'error':
       return { type: 'error', code: expectOneOf(o.code, EVENT_ERROR_CODES, 'error.code'), message: expectString(o, 'message', 'error') };
+    case 'pong':
+      return { type: 'pong' };
     default:
       throw new WireFormatError('message.type is unknown');
   }

@@ -1,4 +1,4 @@
-export { Stage } from './stage.js';
+export { Stage, type StageConfiguration } from './stage.js';
 export { StageParticipantInfo } from './participant-info.js';
 export type { ParticipantCapability } from './participant-info.js';
 export type { StageStrategy } from './strategy.js';

@@ -9,6 +9,7 @@ import { StageParticipantInfo, capabilitiesOf } from './participant-info.js';
 import { RemoteParticipant } from './remote-participant.js';
 import type { EventsSocket } from './signal/events-socket.js';
 import { canceledError, joinEvents, serverError } from './signal/join-events.js';
+import { DEFAULT_RECONNECT_TIMEOUT_MS, reconnectDelayMs } from './signal/reconnect-schedule.js';
 import type { StageStrategy } from './strategy.js';
 import { jitterBufferTargetMs } from './subscribe-configuration.js';
 
@@ -19,8 +20,19 @@ import { jitterBufferTargetMs } from './subscribe-configuration.js';
  */
 type Joined = Extract<ServerMessage, { type: 'joined' }>;
 
-/** Waits between reconnection attempts after the events channel dropped; its length is the number of attempts. */
-const RECONNECT_DELAYS_MS = [250, 1000, 2000, 4000, 8000];
+/**
+ * Options of a Stage. `reconnect` is this SDK's own: how long the stage keeps
+ * trying to rejoin after it lost the server (default 30 s) before it leaves
+ * with an ERROR.
+ */
+export interface StageConfiguration {
+  reconnect?: { timeoutMs?: number };
+}
+
+/** How long one join waits for the server's answer. */
+const JOIN_TIMEOUT_MS = 10_000;
+/** The shortest wait of a reconnection attempt, however close the deadline. */
+const MIN_ATTEMPT_MS = 1000;
 
 /** Claims that name the participant and its stage: a token exchange may not change them. */
 const IMMUTABLE_CLAIMS = ['jti', 'resource', 'topic', 'events_url', 'whip_url'] as const;
@@ -43,12 +55,16 @@ export class Stage {
   private pendingSocket?: EventsSocket;
   private pendingExchange?: { resolve(message: ServerMessage): void };
   private reconnectTimer?: ReturnType<typeof setTimeout>;
+  /** When the current reconnection gives up (ms since the epoch). */
+  private reconnectDeadline = 0;
+  private readonly reconnectTimeoutMs: number;
 
-  constructor(token: string, strategy: StageStrategy) {
+  constructor(token: string, strategy: StageStrategy, configuration: StageConfiguration = {}) {
     this.claims = decodeToken(token, StageErrorCode.TOKEN_MALFORMED, StageErrorCategory.JOIN_ERROR);
     this.token = token;
     this.local = StageParticipantInfo.fromClaims(this.claims);
     this.strategy = strategy;
+    this.reconnectTimeoutMs = configuration.reconnect?.timeoutMs ?? DEFAULT_RECONNECT_TIMEOUT_MS;
   }
 
   /** Disconnects from the stage; an own bound property so it can be passed around. A join in progress ends with CANCELED. */
@@ -148,16 +164,18 @@ export class Stage {
     void this.enqueue(() => this.reconcile());
   }
 
-  private async openEvents(generation: number): Promise<Joined> {
+  private async openEvents(generation: number, timeoutMs?: number): Promise<Joined> {
     const { socket, joined } = await joinEvents(
       this.claims.events_url,
       this.token,
       {
         message: (message) => this.receive(message),
-        lost: () => void this.enqueue(() => this.connectionLost()),
+        // Not queued: an operation waiting on the lost server must not delay noticing it is lost.
+        lost: () => this.connectionLost(),
       },
       () => generation !== this.generation,
       (pending) => (this.pendingSocket = pending),
+      timeoutMs,
     );
     this.socket = socket;
     return joined;
@@ -283,22 +301,27 @@ export class Stage {
    * go now; the stage then rejoins on its own (ERRORED → CONNECTING →
    * CONNECTED) and applies the strategy again, or leaves after the last attempt.
    */
-  private async connectionLost(): Promise<void> {
+  private connectionLost(): void {
     if (this.state !== StageConnectionState.CONNECTED) return;
     this.socket = undefined;
     this.setState(StageConnectionState.ERRORED);
     this.emit(StageEvents.ERROR, new StageError(StageErrorCode.FAILED, StageErrorCategory.JOIN_ERROR, 'lost the connection to the stage; reconnecting'));
     this.publication?.unpublish();
     for (const remote of this.remotes.values()) remote.unsubscribe();
+    this.reconnectDeadline = Date.now() + this.reconnectTimeoutMs;
     this.scheduleReconnect(0);
   }
 
-  private scheduleReconnect(attempt: number): void {
+  /** False when the next attempt would start past the deadline. */
+  private scheduleReconnect(attempt: number): boolean {
+    const delay = reconnectDelayMs(attempt);
+    if (Date.now() + delay >= this.reconnectDeadline) return false;
     const generation = this.generation;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.enqueue(() => this.reconnect(generation, attempt));
-    }, RECONNECT_DELAYS_MS[attempt]);
+    }, delay);
+    return true;
   }
 
   private async reconnect(generation: number, attempt: number): Promise<void> {
@@ -306,18 +329,17 @@ export class Stage {
     this.setState(StageConnectionState.CONNECTING);
     let joined: Joined;
     try {
-      joined = await this.openEvents(generation);
+      // An attempt that hangs (a server that accepts but does not answer) must not outlast the deadline.
+      joined = await this.openEvents(generation, Math.min(JOIN_TIMEOUT_MS, Math.max(MIN_ATTEMPT_MS, this.reconnectDeadline - Date.now())));
     } catch (error) {
       if (generation !== this.generation) return;
       const code = (error as StageError).code;
       if (code === StageErrorCode.STAGE_DELETED) return this.teardown(StageLeftReason.STAGE_DELETED);
-      const retry = (code === StageErrorCode.FAILED || code === StageErrorCode.TIMEOUT) && attempt + 1 < RECONNECT_DELAYS_MS.length;
-      if (!retry) {
-        this.reportError(error, StageErrorCategory.JOIN_ERROR);
-        return this.teardown(StageLeftReason.UNKNOWN);
-      }
+      const retryable = code === StageErrorCode.FAILED || code === StageErrorCode.TIMEOUT;
       this.setState(StageConnectionState.ERRORED);
-      return this.scheduleReconnect(attempt + 1);
+      if (retryable && this.scheduleReconnect(attempt + 1)) return;
+      this.reportError(error, StageErrorCategory.JOIN_ERROR);
+      return this.teardown(StageLeftReason.UNKNOWN);
     }
     this.publication = this.newPublication();
     this.setState(StageConnectionState.CONNECTED);

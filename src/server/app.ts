@@ -96,11 +96,13 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
     devTokens: config.devTokens,
     mediaPath: mediaPath.description,
     async close() {
-      events.close();
+      // Stop accepting first; then the clients hear to come back, and media ends.
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      await events.close();
       await sfu.close();
       leases.close();
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopped;
       stopRecording();
       // Connections end asynchronously: whoever they have not yet recorded as gone leaves with the server.
       endLeftoverSessions(stores.sessions, notify);

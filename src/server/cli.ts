@@ -9,6 +9,9 @@ function environment(args: string[]): NodeJS.ProcessEnv {
   return args.length > 0 ? { ...process.env, STAGE_DEV_TOKENS: '1' } : process.env;
 }
 
+/** Clients told to reconnect, media ended, webhooks given their last try, the database closed: all within this. */
+const SHUTDOWN_BOUND_MS = 15_000;
+
 async function main(): Promise<void> {
   const config = loadConfig(environment(process.argv.slice(2)), { staticDir: packageRoot() });
   const server = await startStageServer(config);
@@ -23,10 +26,21 @@ async function main(): Promise<void> {
     );
   }
   console.log(lines.join('\n'));
-  const stop = () => {
-    server.close().then(() => process.exit(0), () => process.exit(1));
-  };
   keepServingOnStrayErrors();
+  const stop = () => {
+    // A second signal while shutting down means now.
+    process.once('SIGINT', () => process.exit(1));
+    process.once('SIGTERM', () => process.exit(1));
+    const bound = setTimeout(() => {
+      console.error(`[stage-server] shutdown took over ${SHUTDOWN_BOUND_MS / 1000} s; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_BOUND_MS);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+    bound.unref();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -11,12 +11,20 @@ export class SdpExchangeError extends Error {
   }
 }
 
+/**
+ * How long a WHIP/WHEP request may take: a server that accepted the
+ * connection but stopped answering would otherwise hold the stage's
+ * operations forever.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
 /** Sends an SDP offer to a WHIP/WHEP endpoint; returns the answer and the session resource URL. */
 export async function postOffer(endpoint: string, token: string, offer: string): Promise<{ answer: string; resource: string }> {
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { 'content-type': SDP_CONTENT_TYPE, authorization: `Bearer ${token}` },
     body: offer,
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const body = await response.text();
   if (response.status !== 201) throw new SdpExchangeError(response.status, `${endpoint} answered ${response.status}: ${body}`, body);

@@ -1,5 +1,6 @@
 import type { MediaKind, SubscriptionUpdate } from '../../protocol/index.js';
 import { NegotiatedConnection } from './negotiated-connection.js';
+import { REQUEST_TIMEOUT_MS } from './sdp-exchange.js';
 
 /**
  * One WHEP session receiving one remote participant. It always negotiates
@@ -43,6 +44,7 @@ export class Subscriber extends NegotiatedConnection {
       method: 'PATCH',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
       body: JSON.stringify(update),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     if (!response.ok) throw new Error(`subscription update answered ${response.status}`);
   }

@@ -6,9 +6,14 @@ export class EventsTimeoutError extends Error {
 
 export interface EventsSocketHandlers {
   message(message: ServerMessage): void;
-  /** The socket closed without the client asking. */
+  /** The socket closed without the client asking, or the server stopped answering. */
   lost(): void;
 }
+
+/** A joined socket pings this often; browsers see no WebSocket ping frames, so liveness is checked with messages. */
+const PING_INTERVAL_MS = 4000;
+/** Silence from the server (not even a pong) for this long means the connection is gone, even if TCP has not noticed. */
+const SILENCE_LIMIT_MS = 10_000;
 
 /**
  * The events channel: a WebSocket that speaks `src/protocol/events.ts`. It
@@ -17,6 +22,8 @@ export interface EventsSocketHandlers {
 export class EventsSocket {
   private socket?: WebSocket;
   private closing = false;
+  private heartbeat?: ReturnType<typeof setInterval>;
+  private heardAt = 0;
 
   constructor(
     private readonly url: string,
@@ -41,14 +48,17 @@ export class EventsSocket {
       }, timeoutMs);
       socket.onopen = () => this.send({ type: 'join', token });
       socket.onmessage = (event) => {
+        this.heardAt = Date.now();
         const message = this.parse(event.data);
         if (!message) return;
-        if (!settled) settle(() => resolve(message));
-        else this.handlers.message(message);
+        if (!settled) {
+          settle(() => resolve(message));
+          if (message.type === 'joined') this.startHeartbeat();
+        } else if (message.type !== 'pong') this.handlers.message(message);
       };
       socket.onclose = () => {
         settle(() => reject(new Error('the events channel closed before joining')));
-        if (!this.closing) this.handlers.lost();
+        this.lose();
       };
     });
   }
@@ -59,7 +69,28 @@ export class EventsSocket {
 
   close(): void {
     this.closing = true;
+    clearInterval(this.heartbeat);
     this.socket?.close(1000);
+  }
+
+  private startHeartbeat(): void {
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.heardAt > SILENCE_LIMIT_MS) {
+        // A close handshake cannot finish on a dead connection: stop listening and report it now.
+        if (this.socket) this.socket.onclose = null;
+        this.socket?.close();
+        this.lose();
+        return;
+      }
+      this.send({ type: 'ping' });
+    }, PING_INTERVAL_MS);
+  }
+
+  private lose(): void {
+    clearInterval(this.heartbeat);
+    if (this.closing) return;
+    this.closing = true;
+    this.handlers.lost();
   }
 
   private parse(data: unknown): ServerMessage | undefined {

@@ -23,12 +23,13 @@ export async function joinEvents(
   handlers: EventsSocketHandlers,
   canceled: () => boolean,
   onSocket: (socket: EventsSocket | undefined) => void,
+  timeoutMs?: number,
 ): Promise<{ socket: EventsSocket; joined: Joined }> {
   const socket = new EventsSocket(url, handlers);
   onSocket(socket);
   let first: ServerMessage;
   try {
-    first = await socket.open(token);
+    first = await socket.open(token, timeoutMs);
   } catch (cause) {
     socket.close();
     if (canceled()) throw canceledError();

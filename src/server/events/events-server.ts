@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { type ParticipantTokenClaims, type ServerMessage, WireFormatError, parseClientMessage } from '../../protocol/index.js';
+import { CLOSE_SERVER_RESTART, type ParticipantTokenClaims, type ServerMessage, WireFormatError, parseClientMessage } from '../../protocol/index.js';
 import type { EventsLimits } from '../config.js';
 import type { LiveStages, ParticipantConnection } from '../live/live-stages.js';
 import type { SubscriberCapacity } from '../live/subscriber-capacity.js';
@@ -54,8 +54,18 @@ export class EventsServer {
     return true;
   }
 
-  close(): void {
+  /**
+   * Tells every client the server is restarting (close code 1012, so the SDK
+   * rejoins at once instead of backing off), and settles once they are all
+   * gone or `graceMs` passed, when the rest are cut off.
+   */
+  async close(graceMs = 1000): Promise<void> {
     clearInterval(this.heartbeat);
+    const clients = [...this.wss.clients];
+    const gone = clients.map((client) => new Promise((resolve) => client.once('close', resolve)));
+    for (const client of clients) client.close(CLOSE_SERVER_RESTART, 'server restarting');
+    const grace = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.all(gone), grace]);
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
   }
@@ -111,6 +121,7 @@ export class EventsServer {
         return;
       }
       if (!joined) return fail('bad-message', 'the first message must be join');
+      if (message.type === 'ping') return send({ type: 'pong' });
       if (message.type === 'exchange-token') {
         const claims = await this.exchange(joined.claims, message.token, send, fail);
         if (claims) {

@@ -28,17 +28,53 @@ export function printedCredentials(output) {
 }
 
 /**
- * Starts a real stage server process on a free loopback port with a
- * throwaway data folder, and resolves once it printed its URL.
+ * Starts a real stage server process on a free loopback port (or `env.PORT`)
+ * with a throwaway data folder (or `env.STAGE_DATA_DIR`), and resolves once it printed its URL. The result
+ * also makes the faults tests need: freeze and resume the process, kill it,
+ * and start it again on the same port and data folder.
  * @param {string[]} args node arguments (BUILT_SERVER or SOURCE_SERVER)
  * @param {Record<string, string>} env extra environment
  */
 export async function startServerProcess(args = BUILT_SERVER, env = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'stage-server-'));
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', STAGE_DATA_DIR: dataDir, ...devServerEnv(env), ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const ownDataDir = env.STAGE_DATA_DIR === undefined;
+  const dataDir = env.STAGE_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'stage-server-'));
+  let running = await spawnServer(args, { ...devServerEnv(env), ...env, PORT: env.PORT ?? '0', STAGE_DATA_DIR: dataDir });
+  const port = new URL(running.url).port;
+  const alive = () => running.child.exitCode === null && running.child.signalCode === null;
+  const kill = async (signal) => {
+    if (!alive()) return;
+    const exited = new Promise((r) => running.child.once('exit', r));
+    running.child.kill(signal);
+    await exited;
+  };
+  return {
+    url: running.url,
+    output: () => running.out,
+    get pid() {
+      return running.child.pid;
+    },
+    /** Resolves with the exit code or signal once the process ended on its own or by kill(). */
+    exited: () => (alive() ? new Promise((r) => running.child.once('exit', (code, signal) => r(code ?? signal))) : Promise.resolve(running.child.exitCode ?? running.child.signalCode)),
+    freeze: () => running.child.kill('SIGSTOP'),
+    resume: () => running.child.kill('SIGCONT'),
+    /** Sends the signal (SIGKILL by default) and waits for the process to end. */
+    kill: (signal = 'SIGKILL') => kill(signal),
+    /** Starts the server again on the same port and data folder; resolves with the time it said it listened. */
+    async restart() {
+      await kill('SIGKILL');
+      running = await spawnServer(args, { ...devServerEnv(env), ...env, PORT: port, STAGE_DATA_DIR: dataDir });
+      return running.listeningAt;
+    },
+    async stop() {
+      await kill('SIGTERM');
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One server process, resolved once it printed its URL. */
+async function spawnServer(args, env) {
+  const child = spawn(process.execPath, args, { env: { ...process.env, HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const url = await new Promise((resolve, reject) => {
@@ -53,15 +89,11 @@ export async function startServerProcess(args = BUILT_SERVER, env = {}) {
     });
   });
   return {
+    child,
     url,
-    output: () => out,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+    listeningAt: performance.now(),
+    get out() {
+      return out;
     },
   };
 }
