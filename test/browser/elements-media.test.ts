@@ -131,4 +131,29 @@ describe('<ivs-stage> reconnection through the real server', () => {
     await showsVideo(await tileFor(alice, 'bob'), 'bob after the rejoin');
     await showsVideo(await tileFor(bob, 'alice'), 'alice publishing again after the rejoin');
   });
+
+  it('shows "Disconnected" and says why once the SDK gives up rejoining after reconnect-timeout', async () => {
+    const name = uniqueStageName('give-up');
+    const sockets: WebSocket[] = [];
+    window.WebSocket = class extends NativeWebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        // After the first socket, the server is unreachable.
+        super(sockets.length === 0 ? args[0] : 'ws://127.0.0.1:9/events', args[1]);
+        sockets.push(this);
+      }
+    };
+    const token = await fetchToken({ stage: name, userId: 'alice' });
+    const alice = await fixture<IvsStage>(html`<ivs-stage token=${token} reconnect-timeout="1500"></ivs-stage>`);
+    await waitFor(() => alice.getAttribute('connection-state') === 'connected', 'alice connected');
+    const errors: unknown[] = [];
+    alice.addEventListener('ivs-error', (e) => errors.push(e.detail.error));
+    sockets[0].close();
+    await waitFor(() => alice.getAttribute('connection-state') === 'disconnected', 'alice to give up');
+    await alice.updateComplete;
+    expect(alice.getAttribute('left-reason')).to.equal('unknown');
+    expect(alice.hasAttribute('reconnecting')).to.equal(false);
+    expect(alice.shadowRoot!.querySelector('[part="status"]')?.textContent).to.equal('Disconnected');
+    expect(errors.length).to.be.greaterThan(0);
+    expect(sockets.length).to.be.greaterThan(2, 'it tried more than once');
+  });
 });

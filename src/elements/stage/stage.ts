@@ -2,7 +2,7 @@ import { ContextProvider } from '@lit/context';
 import { css, html, nothing } from 'lit';
 import { property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { Stage, StageConnectionState, StageError, StageErrorCategory, StageErrorCode, StageEvents, SubscribeType } from '../../sdk/index.js';
+import { Stage, StageConnectionState, StageError, StageErrorCategory, StageErrorCode, StageEvents, StageLeftReason, SubscribeType } from '../../sdk/index.js';
 import type { StageParticipantInfo, StageStrategy } from '../../sdk/index.js';
 import { stageContext } from '../context/stage-context.js';
 import { HANDLE_MARKUP_CHANGED, HANDLE_STAGE_CHANGED, StageHandle } from '../context/stage-handle.js';
@@ -23,10 +23,11 @@ const TILE_EVENTS = new Set<string>([
   HANDLE_MARKUP_CHANGED,
 ]);
 
-/** What the status indicator says; nothing while connected or disconnected. */
-function statusText(state: StageConnectionState, reconnecting: boolean): string | undefined {
+/** What the status indicator says; nothing while connected, or disconnected because the page asked. */
+function statusText(state: StageConnectionState, reconnecting: boolean, leftReason: string | undefined): string | undefined {
   if (reconnecting) return 'Reconnecting…';
-  return state === StageConnectionState.CONNECTING ? 'Connecting…' : undefined;
+  if (state === StageConnectionState.CONNECTING) return 'Connecting…';
+  return state === StageConnectionState.DISCONNECTED && leftReason ? 'Disconnected' : undefined;
 }
 
 /** Parts of each `<ivs-participant>` tile, re-exported as `participant-*`. */
@@ -73,7 +74,7 @@ const TILE_EXPORTPARTS = ['base', 'video', 'placeholder', 'avatar', 'label', 'mu
  * @slot - Local content placed first in the grid, typically `<ivs-local-stream>`.
  *
  * @csspart base - The grid that holds the slotted content and the participant tiles.
- * @csspart status - The "Connecting…" / "Reconnecting…" indicator, shown only in those states.
+ * @csspart status - The "Connecting…" / "Reconnecting…" / "Disconnected" indicator: shown while joining or rejoining, and after the stage was left without the page asking.
  * @csspart participant - Each remote participant's `<ivs-participant>` tile.
  * @csspart participant-base - Each tile's `base` part.
  * @csspart participant-video - Each tile's `video` part.
@@ -167,6 +168,19 @@ export class IvsStage extends IvsElement {
    */
   @property({ type: Boolean, reflect: true }) reconnecting = false;
 
+  /**
+   * How long (ms) the stage keeps trying to rejoin after losing the server
+   * before it gives up; the SDK's default (30 s) when unset. Read when the
+   * stage is created (on connection or a new token).
+   */
+  @property({ attribute: 'reconnect-timeout', type: Number }) reconnectTimeout?: number;
+
+  /**
+   * Read-only: why the stage was left when the page did not ask
+   * (`unknown` after giving up on rejoining, `stage-deleted`, …); cleared on the next connection.
+   */
+  @property({ attribute: 'left-reason', reflect: true }) leftReason?: StageLeftReason;
+
   /** Accessible name of the participant grid. */
   @property() label = 'Stage participants';
 
@@ -236,7 +250,7 @@ export class IvsStage extends IvsElement {
    * @internal
    */
   protected createStage(token: string, strategy: StageStrategy): Stage {
-    return new Stage(token, strategy);
+    return new Stage(token, strategy, { reconnect: { timeoutMs: this.reconnectTimeout } });
   }
 
   protected override updated(changed: Map<PropertyKey, unknown>): void {
@@ -283,6 +297,13 @@ export class IvsStage extends IvsElement {
     if (event === StageEvents.STAGE_CONNECTION_STATE_CHANGED || event === HANDLE_STAGE_CHANGED) {
       this.connectionState = this.handle.connectionState;
       this.followReconnection();
+    }
+    if (event === StageEvents.STAGE_LEFT) {
+      const reason = args[0] as StageLeftReason;
+      this.leftReason = reason === StageLeftReason.USER_INITIATED ? undefined : reason;
+    }
+    if (event === StageEvents.STAGE_CONNECTION_STATE_CHANGED && this.handle.connectionState === StageConnectionState.CONNECTED) {
+      this.leftReason = undefined;
     }
     if (event === StageEvents.ERROR && args[0] && typeof args[0] === 'object') {
       this.reportedErrors.add(args[0]);
@@ -332,7 +353,7 @@ export class IvsStage extends IvsElement {
 
   protected override render() {
     const remotes = this.tiledParticipants();
-    const status = statusText(this.connectionState, this.reconnecting);
+    const status = statusText(this.connectionState, this.reconnecting, this.leftReason);
     return html`
       ${status ? html`<div part="status" class="status" role="status">${status}</div>` : nothing}
       <div part="base" class="grid" role="group" aria-label=${this.label}>
