@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,50 +14,10 @@ import { LiveStages } from '../../src/server/live/live-stages.js';
 import { recordSessions } from '../../src/server/sessions/session-recorder.js';
 import { type Stores, openStores } from '../../src/server/store/stores.js';
 import { type StageEvent, stageEvent } from '../../src/server/webhooks/stage-event.js';
-import { WebhookSender, webhookSignature } from '../../src/server/webhooks/webhook-sender.js';
+import { WebhookSender } from '../../src/server/webhooks/webhook-sender.js';
 import { startServer } from './control-plane-harness.js';
 import { joinEvents } from './events-connection.js';
-
-const SECRET = 'a-webhook-secret-of-some-length';
-
-type Answer = (res: ServerResponse, status: number, index: number) => unknown;
-
-/**
- * A backend receiving webhooks: checks each signature, hands the events over
- * in arrival order, and answers with the next status of `statuses` (then 200),
- * or as `answer` does with it and the request's index.
- */
-async function startReceiver(statuses: number[] = [], answer: Answer = (res, status) => res.writeHead(status).end()) {
-  const received: { event: StageEvent; status: number }[] = [];
-  const waiters: (() => void)[] = [];
-  const server = createServer(async (req: IncomingMessage, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const signature = String(req.headers['x-stage-signature']);
-    const timestamp = Number(/^t=(\d+),/.exec(signature)?.[1]);
-    assert.equal(signature, webhookSignature(SECRET, timestamp, body));
-    const event = JSON.parse(body) as StageEvent;
-    assert.equal(req.headers['x-stage-event-id'], event.id);
-    const status = statuses.shift() ?? 200;
-    received.push({ event, status });
-    waiters.shift()?.();
-    await answer(res, status, received.length - 1);
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    received,
-    /** Resolves once `count` requests have arrived. */
-    async until(count: number) {
-      while (received.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-    },
-    async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
+import { SECRET, startReceiver } from './webhook-receiver.js';
 
 /** `count` events of one session, told apart by participant: p<from>, p<from + 1>, … */
 function events(count: number, from = 0): StageEvent[] {
@@ -123,7 +83,9 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
 
       // Six events; the first is answered 500, then 503, and arrives a third time before the others.
       await receiver.until(8);
-      assert.deepEqual(receiver.received.slice(0, 3).map((r) => [r.event.id, r.status]), [500, 503, 200].map((status) => [receiver.received[0].event.id, status]));
+      // Each try names its event in x-stage-event-id, the retries with the same id.
+      assert.deepEqual(receiver.received.slice(0, 3).map((r) => [r.eventId, r.status]), [500, 503, 200].map((status) => [receiver.received[0].event.id, status]));
+      assert.deepEqual(receiver.received.map((r) => r.eventId), receiver.received.map((r) => r.event.id));
       const delivered = receiver.received.slice(2).map((r) => r.event);
       assert.deepEqual(
         delivered.map((e) => e.detail.event_name),
