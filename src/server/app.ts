@@ -37,7 +37,7 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const stores = openStores({ path: config.databasePath ?? defaultDatabasePath(config.dataDir), region: config.region, accountId: config.accountId });
   const tokens = await ParticipantTokens.open(stores.db, stores);
   const live = new LiveStages();
-  const webhook = config.webhook && new WebhookSender(config.webhook);
+  const webhook = config.webhook && new WebhookSender(config.webhook, stores.webhookOutbox);
   const notify = webhook ? webhook.send : () => {};
   // Nobody is connected to a server that just started: sessions a crashed run left open are over.
   endLeftoverSessions(stores.sessions, notify);
@@ -106,8 +106,9 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
       stopRecording();
       // Connections end asynchronously: whoever they have not yet recorded as gone leaves with the server.
       endLeftoverSessions(stores.sessions, notify);
-      stores.db.close();
+      // Before the database closes: the webhook deletes what it delivers, and keeps the rest for the next start.
       await webhook?.close();
+      stores.db.close();
     },
   };
 }

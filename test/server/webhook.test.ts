@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { type TestContext, after, before, describe, it } from 'node:test';
 import { CreateParticipantTokenCommand, CreateStageCommand } from '@aws-sdk/client-ivs-realtime';
 import type { ParticipantTokenClaims } from '../../src/protocol/index.js';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
@@ -53,14 +53,24 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
   });
   after(() => rm(dataDir, { recursive: true, force: true }));
 
+  /** The stores of the database at `path`, a fresh one by default. */
+  const open = (path = join(dataDir, `${randomUUID()}.sqlite`)) => openStores({ path, region: 'us-east-1', accountId: '000000000000' });
+
+  /** A fresh database's webhook outbox, closed once the test ended. */
+  function outbox(t: TestContext) {
+    const stores = open();
+    t.after(() => stores.db.close());
+    return stores.webhookOutbox;
+  }
+
   /** Presence recorded into a fresh database, with a sender reporting to a receiver that first answers `statuses`. */
   async function withWebhook(
     statuses: number[],
     run: (ctx: { receiver: Awaited<ReturnType<typeof startReceiver>>; stores: Stores; live: LiveStages }) => Promise<void>,
   ) {
     const receiver = await startReceiver(statuses);
-    const stores = openStores({ path: join(dataDir, `${randomUUID()}.sqlite`), region: 'us-east-1', accountId: '000000000000' });
-    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 });
+    const stores = open();
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 }, stores.webhookOutbox);
     const live = new LiveStages();
     const stop = recordSessions(live, stores.sessions, sender.send);
     try {
@@ -153,7 +163,7 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
       assert.deepEqual(receiver.received.slice(2).map((r) => r.event.detail.event_name), ['Participant Left', 'Session Ended']);
 
       // A crash leaves a session open with someone in it; the next start ends it and says so.
-      const stores = openStores({ path: join(dir, 'stage.sqlite'), region: 'us-east-1', accountId: '000000000000' });
+      const stores = open(join(dir, 'stage.sqlite'));
       const sessionId = stores.sessions.joined(stage!.arn!, { participantId: 'ghost', userId: 'casper', attributes: {} })!.sessionId;
       stores.db.close();
       const second = await startServer(env);
@@ -182,7 +192,7 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
     await once(other, 'listening');
     const location = `http://127.0.0.1:${(other.address() as AddressInfo).port}/elsewhere`;
     const receiver = await startReceiver([302, 307], (res, status) => res.writeHead(status, { location }).end());
-    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 });
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 }, outbox(t));
     try {
       for (const event of events(3)) sender.send(event);
       await receiver.until(3);
@@ -196,13 +206,13 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
     }
   });
 
-  it('bounds each try: a receiver stalling before or after its headers does not hold the next event', async () => {
+  it('bounds each try: a receiver stalling before or after its headers does not hold the next event', async (t) => {
     // The first answer stops after its headers (its status counts, the body is not awaited); the second never starts.
     const receiver = await startReceiver([], (res, status, index) => {
       if (index === 0) res.writeHead(200, { 'content-length': '1000' }).write('{');
       else if (index > 1) res.writeHead(status).end();
     });
-    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1, timeoutMs: 300 });
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1, timeoutMs: 300 }, outbox(t));
     try {
       for (const event of events(3)) sender.send(event);
       await receiver.until(4);
@@ -221,7 +231,7 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
       await released;
       res.writeHead(status).end();
     });
-    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, maxQueued: 3 });
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, maxQueued: 3 }, outbox(t));
     try {
       const [first, ...burst] = events(1001);
       sender.send(first);
@@ -247,14 +257,57 @@ describe('stage events webhook', { timeout: 60_000 }, () => {
     t.mock.method(console, 'warn', () => {});
     const error = t.mock.method(console, 'error', () => {});
     const receiver = await startReceiver([503], (res, status, index) => index === 0 && res.writeHead(status).end());
-    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 60_000, timeoutMs: 300, maxQueued: 5 });
+    const queue = outbox(t);
+    const sender = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 60_000, timeoutMs: 300, maxQueued: 5 }, queue);
     try {
       for (const event of events(20)) sender.send(event);
       // p0 was refused with 503 and waits a minute to be retried; close cuts that short.
       await receiver.until(1);
       await sender.close();
       assert.equal(sender.dropped, 14);
-      assert.match(String(error.mock.calls.at(-1)?.arguments[0]), /not delivered/);
+      // p0's last try found no answer: it and the five newest wait for the next start.
+      assert.match(String(error.mock.calls.at(-1)?.arguments[0]), /^\[webhook\] 6 events were not delivered/);
+      assert.equal(queue.size(), 6);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('names each event in x-stage-event-id, the same on every try, and delivers what a stopped sender left once the next one starts', async (t) => {
+    const error = t.mock.method(console, 'error', () => {});
+    const statuses = [503, 503];
+    const receiver = await startReceiver(statuses);
+    const path = join(dataDir, `${randomUUID()}.sqlite`);
+    const sent = events(3);
+    try {
+      const before = open(path);
+      const first = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 60_000 }, before.webhookOutbox);
+      for (const event of sent) first.send(event);
+      // p0 is answered 503 and waits a minute; close gives it one last try (or lets the one in flight be that), answered 503 too.
+      await receiver.until(1);
+      await first.close();
+      const tries = receiver.received.length;
+      assert.match(String(error.mock.calls.at(-1)?.arguments[0]), /^\[webhook\] 3 events were not delivered/);
+      assert.equal(before.webhookOutbox.first()?.attempts, tries);
+      before.db.close();
+
+      // The next start picks up where this one stopped, with its own (shorter) backoff bounding the wait.
+      statuses.length = 0;
+      const after = open(path);
+      const second = new WebhookSender({ url: receiver.url, secret: SECRET, retryDelayMs: 1 }, after.webhookOutbox);
+      await receiver.until(tries + 3);
+      await second.close();
+      assert.equal(after.webhookOutbox.size(), 0);
+      after.db.close();
+      assert.deepEqual(
+        receiver.received.map((r) => [r.eventId, r.event.detail.participant_id, r.status]),
+        [
+          ...Array.from({ length: tries }, () => [sent[0].id, 'p0', 503]),
+          [sent[0].id, 'p0', 200],
+          [sent[1].id, 'p1', 200],
+          [sent[2].id, 'p2', 200],
+        ],
+      );
     } finally {
       await receiver.close();
     }

@@ -58,6 +58,14 @@ const MIGRATIONS = [
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (stage_arn, participant_id)
    );`,
+  // Stage events waiting for the webhook receiver. AUTOINCREMENT: ids only grow, so id order is the order events happened.
+  `CREATE TABLE webhook_outbox (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     event TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL DEFAULT 0
+   );`,
 ];
 
 /**

@@ -5,6 +5,7 @@ import { RevocationStore } from './revocation-store.js';
 import { SessionStore } from './session-store.js';
 import { StageStore } from './stage-store.js';
 import { TagStore } from './tag-store.js';
+import { WebhookOutboxStore } from './webhook-outbox-store.js';
 
 export interface Stores {
   db: Database;
@@ -13,6 +14,7 @@ export interface Stores {
   publicKeys: PublicKeyStore;
   sessions: SessionStore;
   revocations: RevocationStore;
+  webhookOutbox: WebhookOutboxStore;
 }
 
 export const DATABASE_FILE = 'stage.sqlite';
@@ -29,6 +31,7 @@ export function openStores(options: { path: string; region: string; accountId: s
     publicKeys: new PublicKeyStore(db, tags, `${arnPrefix}public-key/`),
     sessions: new SessionStore(db),
     revocations: new RevocationStore(db),
+    webhookOutbox: new WebhookOutboxStore(db),
   };
 }
 
