@@ -496,6 +496,31 @@ describe(`media: WHIP/WHEP with the SFU (${pathName} media path)`, { timeout: 60
     assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /PATCH/);
   });
 
+  // Found by test/server/fuzz-during-call.test.ts: such an offer waited out ICE gathering and got a 500.
+  it('answers 400 to an offer with no codec in common with the SFU', async () => {
+    // Ended at the end: the stage this suite shares is close to its publisher limit.
+    const publisher = await startPublisher('pub-codecs');
+    const unsupported = {
+      ...clientConfig(PUBLISHER_EXTENSIONS),
+      codecs: {
+        audio: [new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000 })],
+        video: [new RTCRtpCodecParameters({ mimeType: 'video/H265', clockRate: 90000 })],
+      },
+    };
+    // The publisher offers again (a 13th publisher would be refused first), a new participant subscribes.
+    for (const [path, direction, token] of [['/whip', 'sendonly', publisher.token], ['/whep/pub-codecs', 'recvonly', issueToken('codecs-viewer')]] as const) {
+      const pc = new RTCPeerConnection(unsupported);
+      peers.push(pc);
+      pc.addTransceiver('audio', { direction });
+      pc.addTransceiver('video', { direction });
+      await pc.setLocalDescription(await pc.createOffer());
+      const res = await request('POST', path, token, pc.localDescription!.sdp, 'application/sdp');
+      assert.equal(res.status, 400, `${path}: ${res.text}`);
+      assert.match(res.text, /no codec/);
+    }
+    assert.equal((await request('DELETE', publisher.location, publisher.token)).status, 200);
+  });
+
   it('rejects a subscription from another stage', async () => {
     await startPublisher('pub-stage');
     const outsider = issueToken('outsider', { allow_publish: false, allow_subscribe: true }, 'other-stage');

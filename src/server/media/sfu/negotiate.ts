@@ -49,6 +49,8 @@ export async function answerOffer(pc: RTCPeerConnection, offerSdp: string, gathe
   } catch (err) {
     throw new OfferError(`the offer cannot be answered: ${(err as Error).message}`);
   }
+  // werift rejects every section without a codec in common and then gathers nothing: waiting would only time out.
+  if (pc.getTransceivers().every((t) => t.codecs.length === 0)) throw new OfferError('the offer has no codec in common with the server');
   await gatheringComplete(pc, gatherTimeoutMs);
   const answer = pc.localDescription?.sdp;
   if (!answer) throw new Error('no local description after answering');
