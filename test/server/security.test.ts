@@ -62,6 +62,8 @@ describe('security: refused tokens change nothing', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, user_id: 'admin' })).toString('base64url')}.${signature}`;
     const unsigned = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
+    // Found by fuzz-during-call.test.ts: WHIP and WHEP answered this one 500.
+    const objectKid = `${Buffer.from(JSON.stringify({ alg: 'ES384', typ: 'JWT', kid: { arn: imported.arn } })).toString('base64url')}.${payload}.${signature}`;
     const expired = await signed({ iat: now - 7200, exp: now - 3600 });
     const wrongStage = await signed({ topic: 'SomeOtherStg' });
     const { participantToken: revoked } = await client.send(new CreateParticipantTokenCommand({ stageArn: stage.arn }));
@@ -74,6 +76,7 @@ describe('security: refused tokens change nothing', () => {
     const cases: [name: string, token: string, eventsCode: string][] = [
       ['forged signature', forged, 'token-invalid'],
       ['alg none', unsigned, 'token-invalid'],
+      ['kid not a string', objectKid, 'token-invalid'],
       ['expired', expired, 'token-expired'],
       ['wrong stage', wrongStage, 'token-invalid'],
       ['revoked', revoked!.token!, 'participant-disconnected'],

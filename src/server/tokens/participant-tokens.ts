@@ -110,7 +110,8 @@ export class ParticipantTokens {
   /** The one place that maps a token's `kid` to a key: the server's own, or an imported public key named by its ARN. */
   private async verificationKey(header: JWSHeaderParameters): Promise<CryptoKey> {
     if (header.kid === this.key.kid) return this.key.publicKey;
-    const imported = header.kid === undefined ? undefined : await this.imported.get(header.kid);
+    // A kid of another JSON type (the header is the client's) names no key either.
+    const imported = typeof header.kid === 'string' ? await this.imported.get(header.kid) : undefined;
     if (imported) return imported;
     throw new TokenError('invalid', 'token is signed with an unknown key');
   }
