@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { type Socket, connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { startServer } from './control-plane-harness.js';
 
 /**
@@ -21,12 +21,14 @@ describe('refused uploads are answered and closed at once', () => {
   after(() => running.close());
 
   /** Sends the head and `body`, then waits (sending nothing more) for the answer and the end of the connection. */
-  async function upload(head: string, body: Buffer): Promise<{ answer: string; closed: boolean }> {
+  async function upload(head: string, body: Buffer, { end = false } = {}): Promise<{ answer: string; closed: boolean }> {
     const socket: Socket = connect(port, '127.0.0.1');
     socket.on('error', () => {});
     await once(socket, 'connect');
     socket.write(head + '\r\n\r\n');
-    socket.write(body);
+    // `end`: the client then sends nothing more, and says so.
+    if (end) socket.end(body);
+    else socket.write(body);
     let answer = '';
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
     const ended = new Promise<boolean>((resolve) => {
@@ -55,6 +57,37 @@ describe('refused uploads are answered and closed at once', () => {
     assert.match(answer, /^HTTP\/1\.1 4\d\d /);
     assert.match(answer, /exceeds/);
     assert.equal(closed, true);
+  });
+
+  // Found by fuzz-during-call.test.ts: reading stopped by leaving a `for await`, which destroyed the request
+  // and its socket, so the client never saw the refusal; 1 s later the grace timer threw on the missing socket.
+  it('answers a chunked control-plane body that grows past the cap, and closes', async () => {
+    const chunk = Buffer.alloc(16 * 1024, 0x61);
+    const chunked = Buffer.concat(Array.from({ length: 8 }, () => Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])));
+    const { answer, closed } = await upload(`POST /ListStages HTTP/1.1\r\n${host()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked`, chunked);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    assert.match(answer, /exceeds/);
+    assert.equal(closed, true);
+    // Past the grace: an error thrown in its timer would fail this test file.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  });
+
+  // Found by fuzz-during-call.test.ts: the request's 'aborted' error was an unexpected one, logged and answered 500.
+  it('takes a body cut short or broken for a bad request, not for a server error', async () => {
+    const { token } = (await (await fetch(`${running.server.url}/dev/token?stage=uploads`)).json()) as { token: string };
+    const logged = mock.method(console, 'error', () => {});
+    try {
+      for (const path of ['/ListStages', '/whip']) {
+        for (const body of ['Content-Length: 100\r\n\r\nshort', 'Transfer-Encoding: chunked\r\n\r\n5\r\nhel', 'Transfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n']) {
+          const head = `POST ${path} HTTP/1.1\r\n${host()}\r\nContent-Type: application/sdp\r\nAuthorization: Bearer ${token}\r\n${body}`;
+          const { answer } = await upload(head, Buffer.alloc(0), { end: true });
+          assert.match(answer, /^HTTP\/1\.1 400 /, `${path} ${body}`);
+        }
+      }
+      assert.deepEqual(logged.mock.calls.map((call) => String(call.arguments[0])), []);
+    } finally {
+      logged.mock.restore();
+    }
   });
 
   it('keeps a connection alive after a request it read in full', async () => {

@@ -44,7 +44,8 @@ export function createControlPlane(deps: ControlPlaneDeps): RequestHandler {
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof SignatureError) return new ApiError('AccessDeniedException', error.message);
-  if (error instanceof HttpError && error.status === 413) return validationError(error.message);
+  // A body over the limit (413), cut short or malformed (400).
+  if (error instanceof HttpError) return validationError(error.message);
   console.error('control plane: unexpected error', error);
   return new ApiError('InternalServerException', 'internal server error');
 }

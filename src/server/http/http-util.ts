@@ -9,18 +9,37 @@ export class HttpError extends Error {
   }
 }
 
-/** Reads the whole body, refusing more than `limit` bytes (413) so a client cannot exhaust memory. */
-export async function readBody(req: IncomingMessage, limit = 256 * 1024): Promise<Buffer> {
+/**
+ * Reads the whole body, refusing more than `limit` bytes (413) so a client
+ * cannot exhaust memory, and a body cut short or malformed (400). Reading
+ * stops at the limit without destroying the request (as leaving a `for await`
+ * would, socket and all), so the refusal still reaches the client.
+ */
+export function readBody(req: IncomingMessage, limit = 256 * 1024): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, `request body exceeds ${limit} bytes`);
   // A declared length over the limit is refused before a byte of it is read.
-  if (Number(req.headers['content-length']) > limit) throw new HttpError(413, `request body exceeds ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `request body exceeds ${limit} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  if (Number(req.headers['content-length']) > limit) return Promise.reject(tooLarge());
+  const cutShort = () => new HttpError(400, 'the request body ended before it was complete');
+  // Gone while the handler was busy with something else (its 'close' is past).
+  if (req.destroyed) return Promise.reject(cutShort());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: HttpError) => {
+      req.off('data', onData).off('end', onEnd).off('error', onCutShort).off('close', onCutShort);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.pause();
+      settle(tooLarge());
+    };
+    const onEnd = () => settle();
+    const onCutShort = () => settle(cutShort());
+    req.on('data', onData).once('end', onEnd).once('error', onCutShort).once('close', onCutShort);
+  });
 }
 
 /** How long the rest of a refused upload may take to arrive (and be discarded) before the connection is closed. */
@@ -34,9 +53,11 @@ const UNREAD_BODY_GRACE_MS = 1000;
  * is closed within the grace.
  */
 export function closeWhenAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  // Taken now: by the time the response has finished, `req.socket` may already be null.
+  const { socket } = req;
   res.once('finish', () => {
     if (req.complete) return;
-    const timer = setTimeout(() => req.socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
+    const timer = setTimeout(() => socket.destroy(), UNREAD_BODY_GRACE_MS).unref();
     req.once('end', () => clearTimeout(timer));
     req.resume();
   });
