@@ -7,7 +7,7 @@ import { createDevTokenHandler } from './dev/dev-tokens.js';
 import { EventsServer } from './events/events-server.js';
 import { SubscriberCapacity } from './live/subscriber-capacity.js';
 import { TokenLeases } from './tokens/token-leases.js';
-import { HttpError, type RequestHandler, closeWhenAnsweredEarly, sendText } from './http/http-util.js';
+import { HttpError, type RequestHandler, closeWhenAnsweredEarly, requestUrl, sendText } from './http/http-util.js';
 import { LiveStages } from './live/live-stages.js';
 import { createMediaHandler } from './media/media-routes.js';
 import { Sfu } from './media/sfu/sfu.js';
@@ -63,7 +63,8 @@ export async function startStageServer(config: ServerConfig): Promise<StageServe
   const server: Server = createServer(async (req, res) => {
     closeWhenAnsweredEarly(req, res);
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = requestUrl(req);
+      if (!url) return sendText(res, 400, 'the request target is not a path');
       for (const handler of handlers) {
         if (await handler(req, res, url)) return;
       }

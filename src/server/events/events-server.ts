@@ -5,6 +5,7 @@ import { CLOSE_SERVER_RESTART, type ParticipantTokenClaims, type ServerMessage, 
 import type { EventsLimits } from '../config.js';
 import type { LiveStages, ParticipantConnection } from '../live/live-stages.js';
 import type { SubscriberCapacity } from '../live/subscriber-capacity.js';
+import { requestUrl } from '../http/http-util.js';
 import { TokenBucket } from '../rate-limit/token-bucket.js';
 import type { TokenLease, TokenLeases } from '../tokens/token-leases.js';
 
@@ -48,8 +49,7 @@ export class EventsServer {
 
   /** Takes an HTTP upgrade for `/events`; returns false for any other path. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/events') return false;
+    if (requestUrl(req)?.pathname !== '/events') return false;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
     return true;
   }

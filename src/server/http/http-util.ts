@@ -74,6 +74,21 @@ export function sendText(res: ServerResponse, status: number, text: string, head
   res.end(text);
 }
 
+/**
+ * The request target as a URL, or undefined when it is none (answered 400).
+ * An origin-form target is a path even when it starts with `//`, which
+ * resolving it against a base would read as a host.
+ */
+export function requestUrl(req: IncomingMessage): URL | undefined {
+  const target = req.url ?? '/';
+  try {
+    const url = target.startsWith('/') ? new URL(`http://localhost${target}`) : new URL(target);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The bearer token of an Authorization header, or undefined. */
 export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
