@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import { after, before } from 'node:test';
 import { type StageServer, startStageServer } from '../../src/server/app.js';
 import { DEFAULT_EVENTS_LIMITS, DEFAULT_RATE_LIMITS, type ServerConfig, loadConfig } from '../../src/server/config.js';
 import { createControlPlane } from '../../src/server/control-plane/control-plane.js';
@@ -135,6 +136,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<{ s
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The port of a server that runs for the enclosing `describe`: started before its tests, closed after them. */
+export function serverPortForSuite(env: Record<string, string> = {}): () => number {
+  let running: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    running = await startServer(env);
+  });
+  after(() => running.close());
+  return () => Number(new URL(running.server.url).port);
 }
 
 /** What the WHIP or WHEP endpoint answers `token`; the offer is no SDP, so a token that passes gets 400. */

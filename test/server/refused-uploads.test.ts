@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { Agent, request } from 'node:http';
 import { type Socket, connect } from 'node:net';
-import { after, before, describe, it, mock } from 'node:test';
-import { startServer } from './control-plane-harness.js';
+import { describe, it, mock } from 'node:test';
+import { serverPortForSuite } from './control-plane-harness.js';
 
 /**
  * Uploads the server refuses before reading them: the answer comes at once and
@@ -11,18 +11,11 @@ import { startServer } from './control-plane-harness.js';
  * open by sending (or promising) a body nobody will read.
  */
 describe('refused uploads are answered and closed at once', () => {
-  let running: Awaited<ReturnType<typeof startServer>>;
-  let port: number;
-
-  before(async () => {
-    running = await startServer();
-    port = Number(new URL(running.server.url).port);
-  });
-  after(() => running.close());
+  const serverPort = serverPortForSuite();
 
   /** Sends the head and `body`, then waits (sending nothing more) for the answer and the end of the connection. */
   async function upload(head: string, body: Buffer, { end = false } = {}): Promise<{ answer: string; closed: boolean }> {
-    const socket: Socket = connect(port, '127.0.0.1');
+    const socket: Socket = connect(serverPort(), '127.0.0.1');
     socket.on('error', () => {});
     await once(socket, 'connect');
     socket.write(head + '\r\n\r\n');
@@ -41,7 +34,7 @@ describe('refused uploads are answered and closed at once', () => {
     return { answer, closed };
   }
 
-  const host = () => `Host: 127.0.0.1:${port}`;
+  const host = () => `Host: 127.0.0.1:${serverPort()}`;
 
   it('answers a WHIP offer without a bearer token 401 and closes, though 50 MB were announced', async () => {
     const { answer, closed } = await upload(
@@ -74,7 +67,7 @@ describe('refused uploads are answered and closed at once', () => {
 
   // Found by fuzz-during-call.test.ts: the request's 'aborted' error was an unexpected one, logged and answered 500.
   it('takes a body cut short or broken for a bad request, not for a server error', async () => {
-    const { token } = (await (await fetch(`${running.server.url}/dev/token?stage=uploads`)).json()) as { token: string };
+    const { token } = (await (await fetch(`http://127.0.0.1:${serverPort()}/dev/token?stage=uploads`)).json()) as { token: string };
     const logged = mock.method(console, 'error', () => {});
     try {
       for (const path of ['/ListStages', '/whip']) {
@@ -95,7 +88,7 @@ describe('refused uploads are answered and closed at once', () => {
     const post = () =>
       new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
         const req = request(
-          { host: '127.0.0.1', port, path: '/whip', method: 'POST', agent, headers: { 'content-type': 'application/sdp', authorization: 'Bearer not-a-token' } },
+          { host: '127.0.0.1', port: serverPort(), path: '/whip', method: 'POST', agent, headers: { 'content-type': 'application/sdp', authorization: 'Bearer not-a-token' } },
           (res) => {
             res.resume();
             res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { startServer } from './control-plane-harness.js';
+import { describe, it } from 'node:test';
+import { serverPortForSuite } from './control-plane-harness.js';
 
 /**
  * Request targets that are no path, found by fuzz-during-call.test.ts: one
@@ -11,21 +11,14 @@ import { startServer } from './control-plane-harness.js';
  * read as a host followed by a path.
  */
 describe('request targets that are no path', () => {
-  let running: Awaited<ReturnType<typeof startServer>>;
-  let port: number;
-
-  before(async () => {
-    running = await startServer();
-    port = Number(new URL(running.server.url).port);
-  });
-  after(() => running.close());
+  const serverPort = serverPortForSuite();
 
   /** Sends `head`; the head of the answer, or that the server closed the connection without one (within 3 s). */
   async function send(head: string): Promise<{ answer: string; closed: boolean }> {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(serverPort(), '127.0.0.1');
     socket.on('error', () => {});
     await once(socket, 'connect');
-    socket.write(`${head}\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    socket.write(`${head}\r\nHost: 127.0.0.1:${serverPort()}\r\n\r\n`);
     let answer = '';
     const closed = await new Promise<boolean>((resolve) => {
       socket.on('data', (chunk: Buffer) => {
